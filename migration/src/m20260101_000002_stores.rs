@@ -100,9 +100,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager.create_index(index("idx_store_merchant", Store::Table, [Store::MerchantId])).await?;
-        manager
-            .create_index(index("idx_store_last_activity", Store::Table, [Store::LastActivityAt]))
-            .await?;
+        manager.create_index(index("idx_store_last_activity", Store::Table, [Store::LastActivityAt])).await?;
 
         manager
             .create_table(
@@ -142,11 +140,19 @@ impl MigrationTrait for Migration {
         // Seed 002 "Critical Indexes", renamed to stores. The store+SKU index is unique: a SKU
         // identifies a product within its store (and may repeat across stores).
         manager
-            .create_index(index("idx_product_store_active", Product::Table, [Product::StoreId, Product::IsActive]))
+            .create_index(index(
+                "idx_product_store_active",
+                Product::Table,
+                [Product::StoreId, Product::IsActive],
+            ))
             .await?;
         manager.create_index(index("idx_product_gtin", Product::Table, [Product::Gtin])).await?;
         manager
-            .create_index(index("idx_product_store_sku", Product::Table, [Product::StoreId, Product::StoreSku]).unique().to_owned())
+            .create_index(
+                index("idx_product_store_sku", Product::Table, [Product::StoreId, Product::StoreSku])
+                    .unique()
+                    .to_owned(),
+            )
             .await?;
 
         manager
@@ -258,9 +264,13 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                index("idx_team_member_store_email", TeamMember::Table, [TeamMember::StoreId, TeamMember::Email])
-                    .unique()
-                    .to_owned(),
+                index(
+                    "idx_team_member_store_email",
+                    TeamMember::Table,
+                    [TeamMember::StoreId, TeamMember::Email],
+                )
+                .unique()
+                .to_owned(),
             )
             .await?;
         Ok(())

@@ -40,8 +40,22 @@ enum MerchantSubscription {
 type TierRow = (&'static str, &'static str, i32, i64, Option<i64>, [Option<i64>; 5]);
 const TIERS: [TierRow; 4] = [
     ("essential", "Essential", 1, 4_900, Some(49_000), [Some(200), Some(100), Some(1), Some(3), Some(1_000)]),
-    ("professional", "Professional", 2, 9_900, Some(99_000), [Some(500), Some(500), Some(3), Some(5), Some(5_000)]),
-    ("business", "Business", 3, 19_900, Some(199_000), [Some(2_000), Some(2_000), Some(10), Some(8), Some(20_000)]),
+    (
+        "professional",
+        "Professional",
+        2,
+        9_900,
+        Some(99_000),
+        [Some(500), Some(500), Some(3), Some(5), Some(5_000)],
+    ),
+    (
+        "business",
+        "Business",
+        3,
+        19_900,
+        Some(199_000),
+        [Some(2_000), Some(2_000), Some(10), Some(8), Some(20_000)],
+    ),
     ("enterprise", "Enterprise", 4, 39_900, None, [None; 5]),
 ];
 
@@ -141,10 +155,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(
-            manager,
-            [MerchantSubscription::Table.into_iden(), SubscriptionTier::Table.into_iden()],
-        )
-        .await
+        drop_tables(manager, [MerchantSubscription::Table.into_iden(), SubscriptionTier::Table.into_iden()])
+            .await
     }
 }

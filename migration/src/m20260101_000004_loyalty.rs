@@ -57,12 +57,21 @@ impl MigrationTrait for Migration {
                     .col(integer_null(LoyaltyProgram::StampsRequired))
                     .col(string(LoyaltyProgram::Reward))
                     .col(boolean(LoyaltyProgram::IsActive).default(true))
-                    .foreign_key(&mut fk(LoyaltyProgram::Table, LoyaltyProgram::MerchantId, Merchant::Table, Restrict))
+                    .foreign_key(&mut fk(
+                        LoyaltyProgram::Table,
+                        LoyaltyProgram::MerchantId,
+                        Merchant::Table,
+                        Restrict,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_loyalty_program_merchant", LoyaltyProgram::Table, [LoyaltyProgram::MerchantId]))
+            .create_index(index(
+                "idx_loyalty_program_merchant",
+                LoyaltyProgram::Table,
+                [LoyaltyProgram::MerchantId],
+            ))
             .await?;
 
         manager
@@ -72,11 +81,25 @@ impl MigrationTrait for Migration {
                     .col(string_uniq(LoyaltyCard::CardNumber))
                     .col(string(LoyaltyCard::CustomerRef))
                     // Balances never go negative: the domain refuses it, the database backs it up.
-                    .col(big_integer(LoyaltyCard::PointsBalance).default(0).check(Expr::col(LoyaltyCard::PointsBalance).gte(0)))
+                    .col(
+                        big_integer(LoyaltyCard::PointsBalance)
+                            .default(0)
+                            .check(Expr::col(LoyaltyCard::PointsBalance).gte(0)),
+                    )
                     .col(integer(LoyaltyCard::Stamps).default(0).check(Expr::col(LoyaltyCard::Stamps).gte(0)))
                     .col(big_integer(LoyaltyCard::EnrolledStoreId))
-                    .foreign_key(&mut fk(LoyaltyCard::Table, LoyaltyCard::ProgramId, LoyaltyProgram::Table, Restrict))
-                    .foreign_key(&mut fk(LoyaltyCard::Table, LoyaltyCard::EnrolledStoreId, Store::Table, Restrict))
+                    .foreign_key(&mut fk(
+                        LoyaltyCard::Table,
+                        LoyaltyCard::ProgramId,
+                        LoyaltyProgram::Table,
+                        Restrict,
+                    ))
+                    .foreign_key(&mut fk(
+                        LoyaltyCard::Table,
+                        LoyaltyCard::EnrolledStoreId,
+                        Store::Table,
+                        Restrict,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -94,17 +117,40 @@ impl MigrationTrait for Migration {
                     .col(integer(LoyaltyTransaction::StampsDelta))
                     .col(big_integer_null(LoyaltyTransaction::OrderId))
                     .col(string_null(LoyaltyTransaction::IdempotencyKey).unique_key())
-                    .foreign_key(&mut fk(LoyaltyTransaction::Table, LoyaltyTransaction::CardId, LoyaltyCard::Table, Cascade))
-                    .foreign_key(&mut fk(LoyaltyTransaction::Table, LoyaltyTransaction::StoreId, Store::Table, Restrict))
-                    .foreign_key(&mut fk(LoyaltyTransaction::Table, LoyaltyTransaction::OrderId, Order::Table, Restrict))
+                    .foreign_key(&mut fk(
+                        LoyaltyTransaction::Table,
+                        LoyaltyTransaction::CardId,
+                        LoyaltyCard::Table,
+                        Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        LoyaltyTransaction::Table,
+                        LoyaltyTransaction::StoreId,
+                        Store::Table,
+                        Restrict,
+                    ))
+                    .foreign_key(&mut fk(
+                        LoyaltyTransaction::Table,
+                        LoyaltyTransaction::OrderId,
+                        Order::Table,
+                        Restrict,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_loyalty_transaction_card", LoyaltyTransaction::Table, [LoyaltyTransaction::CardId]))
+            .create_index(index(
+                "idx_loyalty_transaction_card",
+                LoyaltyTransaction::Table,
+                [LoyaltyTransaction::CardId],
+            ))
             .await?;
         manager
-            .create_index(index("idx_loyalty_transaction_order", LoyaltyTransaction::Table, [LoyaltyTransaction::OrderId]))
+            .create_index(index(
+                "idx_loyalty_transaction_order",
+                LoyaltyTransaction::Table,
+                [LoyaltyTransaction::OrderId],
+            ))
             .await?;
         Ok(())
     }

@@ -69,7 +69,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("idx_image_blob_kind_hash", ImageBlob::Table, [ImageBlob::Kind, ImageBlob::Hash]).unique().to_owned())
+            .create_index(
+                index("idx_image_blob_kind_hash", ImageBlob::Table, [ImageBlob::Kind, ImageBlob::Hash])
+                    .unique()
+                    .to_owned(),
+            )
             .await?;
 
         manager
@@ -103,7 +107,11 @@ impl MigrationTrait for Migration {
             .exec_stmt(
                 Query::insert()
                     .into_table(ImageStorageStats::Table)
-                    .columns([ImageStorageStats::TotalFiles, ImageStorageStats::TotalBytes, ImageStorageStats::TotalBlobs])
+                    .columns([
+                        ImageStorageStats::TotalFiles,
+                        ImageStorageStats::TotalBytes,
+                        ImageStorageStats::TotalBlobs,
+                    ])
                     .values_panic([0i64.into(), 0i64.into(), 0i64.into()])
                     .to_owned(),
             )
@@ -119,7 +127,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("idx_image_shard_kind_shard", ImageShard::Table, [ImageShard::Kind, ImageShard::Shard]).unique().to_owned())
+            .create_index(
+                index("idx_image_shard_kind_shard", ImageShard::Table, [ImageShard::Kind, ImageShard::Shard])
+                    .unique()
+                    .to_owned(),
+            )
             .await?;
         manager.create_index(index("idx_image_shard_files", ImageShard::Table, [ImageShard::Files])).await?;
         Ok(())

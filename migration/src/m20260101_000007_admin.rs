@@ -43,7 +43,12 @@ impl MigrationTrait for Migration {
                     .col(string_len_uniq(ApiToken::TokenHash, 64))
                     .col(timestamp_with_time_zone_null(ApiToken::LastUsedAt))
                     .col(timestamp_with_time_zone_null(ApiToken::RevokedAt))
-                    .foreign_key(&mut fk(ApiToken::Table, ApiToken::AdminUserId, AdminUser::Table, ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        ApiToken::Table,
+                        ApiToken::AdminUserId,
+                        AdminUser::Table,
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -27,7 +27,8 @@ pub enum Backend {
 
 /// The PostgreSQL server tests create their databases on.
 pub fn postgres_admin_url() -> String {
-    std::env::var("ORION_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("ORION_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 /// A fresh, migrated database that lives until [`TestDb::drop_database`].
@@ -58,7 +59,8 @@ impl TestDb {
     pub async fn create_empty(backend: Backend) -> TestDb {
         match backend {
             Backend::Sqlite => {
-                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"));
+                let dir = tempfile::tempdir()
+                    .unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"));
                 let url = format!("sqlite://{}/orion.db?mode=rwc", dir.path().display());
                 let conn = connect(&url).await;
                 TestDb { conn, url, cleanup: Cleanup::Sqlite(dir) }
@@ -178,8 +180,14 @@ mod tests {
 
     #[test]
     fn replace_database_swaps_only_the_path() {
-        assert_eq!(replace_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
-        assert_eq!(replace_database("postgres://u@h/db?sslmode=disable", "t2"), "postgres://u@h/t2?sslmode=disable");
+        assert_eq!(
+            replace_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            replace_database("postgres://u@h/db?sslmode=disable", "t2"),
+            "postgres://u@h/t2?sslmode=disable"
+        );
         assert_eq!(replace_database("postgres://u@h:1", "t3"), "postgres://u@h:1/t3");
     }
 }

@@ -19,7 +19,12 @@ pub(crate) enum Common {
 }
 
 /// A foreign key from `table.column` to `to_table.id`.
-pub(crate) fn fk<A, B, C>(table: A, column: B, to_table: C, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement
+pub(crate) fn fk<A, B, C>(
+    table: A,
+    column: B,
+    to_table: C,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement
 where
     A: IntoIden + 'static,
     B: IntoIden + 'static,

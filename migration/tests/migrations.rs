@@ -7,7 +7,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 async fn tier_codes(db: &DatabaseConnection) -> Vec<String> {
     let backend = db.get_database_backend();
     let rows = db
-        .query_all_raw(Statement::from_string(backend, "SELECT code FROM subscription_tier ORDER BY sort_order"))
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT code FROM subscription_tier ORDER BY sort_order",
+        ))
         .await
         .unwrap();
     rows.iter().map(|row| row.try_get::<String>("", "code").unwrap()).collect()
@@ -23,7 +26,15 @@ async fn up_down_up_leaves_the_tier_catalogue(backend: Backend) {
     Migrator::down(&db.conn, None).await.unwrap();
     let applied = Migrator::get_applied_migrations(&db.conn).await.unwrap();
     assert!(applied.is_empty(), "down left {} migrations applied", applied.len());
-    assert!(db.conn.query_all_raw(Statement::from_string(db.conn.get_database_backend(), "SELECT code FROM subscription_tier")).await.is_err());
+    assert!(
+        db.conn
+            .query_all_raw(Statement::from_string(
+                db.conn.get_database_backend(),
+                "SELECT code FROM subscription_tier"
+            ))
+            .await
+            .is_err()
+    );
 
     Migrator::up(&db.conn, None).await.unwrap();
     assert_eq!(tier_codes(&db.conn).await.len(), 4);
