@@ -1,5 +1,7 @@
 //! Every migration is reversible on both databases, and `up` leaves the tier catalogue in place.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test helpers: a panic is a failed test.
+
 use migration::testing::{Backend, TestDb};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};

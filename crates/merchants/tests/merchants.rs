@@ -1,5 +1,7 @@
 //! Merchant writes on SQLite and PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test helpers: a panic is a failed test.
+
 use merchants::{MerchantSlug, NewMerchant, create_merchant};
 use migration::db_test;
 

@@ -1,5 +1,7 @@
 //! Store rules on SQLite and PostgreSQL: domains, SKUs, activity.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test helpers: a panic is a failed test.
+
 use chrono::{Duration, TimeZone, Utc};
 use merchants::{MerchantSlug, NewMerchant, create_merchant};
 use migration::db_test;
