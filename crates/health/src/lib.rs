@@ -1,5 +1,11 @@
-//! Platform health: a background system sampler, database metrics, thresholds and statuses,
-//! recommendations, infrastructure tiers, overall status, and request-latency statistics.
+//! Platform health: thresholds and statuses, recommendations, infrastructure tiers and the
+//! overall status, as pure functions that reproduce the original platform's behaviour (seed 001)
+//! in store terminology.
 //!
-//! Not built yet: arrives with the admin-API issue. Architecture invariant: no actix-web here;
-//! the pure rules are free functions over plain values.
+//! Still to come with the admin-API issue: the background system sampler, DB metrics with stated
+//! freshness, and request-latency statistics. Architecture invariant: no actix-web here; the rules
+//! are free functions over plain values.
+
+mod rules;
+
+pub use rules::*;

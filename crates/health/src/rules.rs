@@ -1,0 +1,423 @@
+//! Seed 001's rules: `_create_threshold`, `_generate_recommendations`, `_determine_tier` and
+//! `_determine_overall_status`, with its defaults (`CAPACITY_THRESHOLDS`, plus seed 000's
+//! `monthly_orders` and seed 002's `avg_response_ms`).
+
+use serde::{Deserialize, Serialize};
+
+/// Warning, critical and limit levels of one metric, in the metric's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Levels {
+    /// At or above this the metric is in warning.
+    pub warning: f64,
+    /// At or above this the metric is critical.
+    pub critical: f64,
+    /// The capacity: `percent_used` = current / limit × 100.
+    pub limit: f64,
+}
+
+/// The configurable thresholds of a deployment. `Default` gives the seeds' values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Thresholds {
+    /// Products across all stores.
+    pub products_total: Levels,
+    /// Image storage, GB.
+    pub storage_gb: Levels,
+    /// Database size, MB.
+    pub db_size_mb: Levels,
+    /// Disk of the data directory, %.
+    pub disk_percent: Levels,
+    /// Memory, %.
+    pub memory_percent: Levels,
+    /// CPU, %.
+    pub cpu_percent: Levels,
+    /// Orders this calendar month (seed 000).
+    pub monthly_orders: Levels,
+    /// Average API response time, ms (seed 002 gives warning 200 and critical 500 but no limit;
+    /// the limit is 1,000 ms, where seed 003's scaling triggers call for horizontal scaling).
+    pub avg_response_ms: Levels,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        let levels = |warning, critical, limit| Levels { warning, critical, limit };
+        Thresholds {
+            products_total: levels(400_000.0, 475_000.0, 500_000.0),
+            storage_gb: levels(800.0, 950.0, 1_000.0),
+            db_size_mb: levels(20_000.0, 24_000.0, 25_000.0),
+            disk_percent: levels(70.0, 85.0, 100.0),
+            memory_percent: levels(75.0, 90.0, 100.0),
+            cpu_percent: levels(70.0, 85.0, 100.0),
+            monthly_orders: levels(250_000.0, 280_000.0, 300_000.0),
+            avg_response_ms: levels(200.0, 500.0, 1_000.0),
+        }
+    }
+}
+
+/// A metric's status against its levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Below warning.
+    Ok,
+    /// At or above warning, below critical.
+    Warning,
+    /// At or above critical.
+    Critical,
+}
+
+impl Status {
+    /// `>= critical` → critical, `>= warning` → warning, else ok.
+    pub fn of(current: f64, levels: &Levels) -> Status {
+        if current >= levels.critical {
+            Status::Critical
+        } else if current >= levels.warning {
+            Status::Warning
+        } else {
+            Status::Ok
+        }
+    }
+}
+
+/// One evaluated threshold (seed 001 `CapacityThreshold`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdStatus {
+    /// Display name, e.g. `Products` or `CPU Usage (%)`.
+    pub name: String,
+    /// The measured value.
+    pub current: f64,
+    /// Warning level.
+    pub warning: f64,
+    /// Critical level.
+    pub critical: f64,
+    /// Capacity.
+    pub limit: f64,
+    /// Status of `current`.
+    pub status: Status,
+    /// current / limit × 100, to one decimal (0 when the limit is not positive).
+    pub percent_used: f64,
+}
+
+impl ThresholdStatus {
+    /// Evaluates `current` against `levels`.
+    pub fn evaluate(name: &str, current: f64, levels: &Levels) -> ThresholdStatus {
+        let percent_used = if levels.limit > 0.0 { round1(current / levels.limit * 100.0) } else { 0.0 };
+        ThresholdStatus {
+            name: name.to_owned(),
+            current,
+            warning: levels.warning,
+            critical: levels.critical,
+            limit: levels.limit,
+            status: Status::of(current, levels),
+            percent_used,
+        }
+    }
+}
+
+/// The measurements the thresholds are evaluated on.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Measurements {
+    /// Products across all stores.
+    pub products: f64,
+    /// Image storage, GB.
+    pub storage_gb: f64,
+    /// Database size, MB.
+    pub db_size_mb: f64,
+    /// Disk of the data directory, %.
+    pub disk_percent: f64,
+    /// Memory, %.
+    pub memory_percent: f64,
+    /// CPU, %.
+    pub cpu_percent: f64,
+    /// Orders this calendar month.
+    pub monthly_orders: f64,
+    /// Average API response time, ms.
+    pub avg_response_ms: f64,
+}
+
+/// Seed 001's six thresholds in its order, then monthly orders and average response time.
+pub fn evaluate_thresholds(m: &Measurements, t: &Thresholds) -> Vec<ThresholdStatus> {
+    vec![
+        ThresholdStatus::evaluate("Products", m.products, &t.products_total),
+        ThresholdStatus::evaluate("Image Storage (GB)", m.storage_gb, &t.storage_gb),
+        ThresholdStatus::evaluate("Database (MB)", m.db_size_mb, &t.db_size_mb),
+        ThresholdStatus::evaluate("Disk Usage (%)", m.disk_percent, &t.disk_percent),
+        ThresholdStatus::evaluate("Memory Usage (%)", m.memory_percent, &t.memory_percent),
+        ThresholdStatus::evaluate("CPU Usage (%)", m.cpu_percent, &t.cpu_percent),
+        ThresholdStatus::evaluate("Monthly Orders", m.monthly_orders, &t.monthly_orders),
+        ThresholdStatus::evaluate("Avg Response Time (ms)", m.avg_response_ms, &t.avg_response_ms),
+    ]
+}
+
+/// A scaling recommendation (seed 001 `ScalingRecommendation`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    /// info, warning or critical.
+    pub priority: Priority,
+    /// One line.
+    pub title: String,
+    /// The figures behind it.
+    pub description: String,
+    /// What to do, if anything.
+    pub action: Option<String>,
+}
+
+/// A recommendation's priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    /// Informational.
+    Info,
+    /// Plan action soon.
+    Warning,
+    /// Act now.
+    Critical,
+}
+
+/// Seed 001's recommendations: one per threshold in warning or critical, the tier note when a
+/// next-tier trigger fires, and "All systems healthy" when there is nothing else.
+pub fn recommendations(thresholds: &[ThresholdStatus], stores: u64, products: u64) -> Vec<Recommendation> {
+    let mut out = Vec::new();
+    for t in thresholds {
+        let description =
+            format!("Currently at {:.0}% of capacity ({:.0} of {:.0})", t.percent_used, t.current, t.limit);
+        match t.status {
+            Status::Critical => out.push(Recommendation {
+                priority: Priority::Critical,
+                title: format!("{} at critical level", t.name),
+                description,
+                action: Some("Immediate scaling or cleanup required".to_owned()),
+            }),
+            Status::Warning => out.push(Recommendation {
+                priority: Priority::Warning,
+                title: format!("{} approaching limit", t.name),
+                description,
+                action: Some("Plan scaling in the next 2-4 weeks".to_owned()),
+            }),
+            Status::Ok => {}
+        }
+    }
+    if stores > 0 {
+        let tier = infrastructure_tier(stores, products);
+        if let Some(trigger) = tier.next_tier_trigger {
+            out.push(Recommendation {
+                priority: Priority::Info,
+                title: format!("Current tier: {}", tier.name),
+                description: trigger,
+                action: Some("Review capacity planning documentation".to_owned()),
+            });
+        }
+    }
+    if out.is_empty() {
+        out.push(Recommendation {
+            priority: Priority::Info,
+            title: "All systems healthy".to_owned(),
+            description: "No capacity concerns at this time".to_owned(),
+            action: None,
+        });
+    }
+    out
+}
+
+/// One row of the infrastructure scaling table (seeds/INDEX.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct InfrastructureTier {
+    /// Starter, Small, Medium, Large, Scale or Enterprise.
+    pub name: &'static str,
+    /// Most stores the tier serves; `None` = unlimited.
+    pub max_stores: Option<u64>,
+    /// Most products the tier serves; `None` = unlimited.
+    pub max_products: Option<u64>,
+    /// Monthly infrastructure cost, EUR.
+    pub monthly_cost_eur: u64,
+}
+
+/// The scaling table, smallest first.
+pub const INFRASTRUCTURE_TIERS: [InfrastructureTier; 6] = [
+    InfrastructureTier {
+        name: "Starter",
+        max_stores: Some(50),
+        max_products: Some(10_000),
+        monthly_cost_eur: 30,
+    },
+    InfrastructureTier {
+        name: "Small",
+        max_stores: Some(100),
+        max_products: Some(30_000),
+        monthly_cost_eur: 80,
+    },
+    InfrastructureTier {
+        name: "Medium",
+        max_stores: Some(300),
+        max_products: Some(100_000),
+        monthly_cost_eur: 150,
+    },
+    InfrastructureTier {
+        name: "Large",
+        max_stores: Some(500),
+        max_products: Some(250_000),
+        monthly_cost_eur: 350,
+    },
+    InfrastructureTier {
+        name: "Scale",
+        max_stores: Some(1_000),
+        max_products: Some(500_000),
+        monthly_cost_eur: 700,
+    },
+    InfrastructureTier { name: "Enterprise", max_stores: None, max_products: None, monthly_cost_eur: 1_500 },
+];
+
+/// The current infrastructure tier and, above 70 % of its store or product capacity, the
+/// trigger text for the next one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierAssessment {
+    /// The tier's name.
+    pub name: &'static str,
+    /// `Approaching {next} tier (stores: X%, products: Y%)`.
+    pub next_tier_trigger: Option<String>,
+}
+
+/// Seed 001's `_determine_tier`: the smallest tier holding both counts.
+pub fn infrastructure_tier(stores: u64, products: u64) -> TierAssessment {
+    for (i, tier) in INFRASTRUCTURE_TIERS.iter().enumerate() {
+        let (Some(max_stores), Some(max_products)) = (tier.max_stores, tier.max_products) else {
+            return TierAssessment { name: tier.name, next_tier_trigger: None };
+        };
+        if stores <= max_stores && products <= max_products {
+            let store_percent = stores as f64 / max_stores as f64 * 100.0;
+            let product_percent = products as f64 / max_products as f64 * 100.0;
+            let next_tier_trigger = INFRASTRUCTURE_TIERS
+                .get(i + 1)
+                .filter(|_| store_percent > 70.0 || product_percent > 70.0)
+                .map(|next| {
+                    format!(
+                        "Approaching {} tier (stores: {store_percent:.0}%, products: {product_percent:.0}%)",
+                        next.name
+                    )
+                });
+            return TierAssessment { name: tier.name, next_tier_trigger };
+        }
+    }
+    // Unreachable while the table ends with an unlimited tier; Enterprise is the honest answer.
+    TierAssessment { name: "Enterprise", next_tier_trigger: None }
+}
+
+/// The platform's overall status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OverallStatus {
+    /// Nothing in warning or critical.
+    Healthy,
+    /// Something in warning, nothing critical.
+    Degraded,
+    /// Something critical.
+    Critical,
+}
+
+/// Any critical → critical; any warning → degraded; else healthy.
+pub fn overall_status(thresholds: &[ThresholdStatus]) -> OverallStatus {
+    match thresholds.iter().map(|t| t.status).max() {
+        Some(Status::Critical) => OverallStatus::Critical,
+        Some(Status::Warning) => OverallStatus::Degraded,
+        _ => OverallStatus::Healthy,
+    }
+}
+
+fn round1(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_is_inclusive_at_each_level() {
+        let cpu = Thresholds::default().cpu_percent;
+        for (current, expected) in [
+            (0.0, Status::Ok),
+            (69.9, Status::Ok),
+            (70.0, Status::Warning),
+            (84.9, Status::Warning),
+            (85.0, Status::Critical),
+            (120.0, Status::Critical),
+        ] {
+            assert_eq!(Status::of(current, &cpu), expected, "{current}");
+        }
+    }
+
+    #[test]
+    fn percent_used_has_one_decimal_and_zero_for_no_limit() {
+        let levels = Levels { warning: 1.0, critical: 2.0, limit: 3.0 };
+        assert_eq!(ThresholdStatus::evaluate("x", 1.0, &levels).percent_used, 33.3);
+        let products = Thresholds::default().products_total;
+        assert_eq!(ThresholdStatus::evaluate("Products", 425_000.0, &products).percent_used, 85.0);
+        let no_limit = Levels { warning: 1.0, critical: 2.0, limit: 0.0 };
+        assert_eq!(ThresholdStatus::evaluate("x", 5.0, &no_limit).percent_used, 0.0);
+    }
+
+    #[test]
+    fn tiers_follow_seed_001() {
+        let check = |stores, products, name, trigger: Option<&str>| {
+            let tier = infrastructure_tier(stores, products);
+            assert_eq!(
+                (tier.name, tier.next_tier_trigger.as_deref()),
+                (name, trigger),
+                "{stores}/{products}"
+            );
+        };
+        check(0, 0, "Starter", None);
+        check(35, 7_000, "Starter", None);
+        check(36, 100, "Starter", Some("Approaching Small tier (stores: 72%, products: 1%)"));
+        check(10, 7_500, "Starter", Some("Approaching Small tier (stores: 20%, products: 75%)"));
+        check(51, 100, "Small", None);
+        check(50, 10_001, "Small", None);
+        check(250, 90_000, "Medium", Some("Approaching Large tier (stores: 83%, products: 90%)"));
+        check(800, 100_000, "Scale", Some("Approaching Enterprise tier (stores: 80%, products: 20%)"));
+        check(1_001, 0, "Enterprise", None);
+        check(10, 600_000, "Enterprise", None);
+    }
+
+    #[test]
+    fn recommendations_follow_seed_001() {
+        let thresholds = evaluate_thresholds(
+            &Measurements { products: 425_000.0, cpu_percent: 90.0, ..Measurements::default() },
+            &Thresholds::default(),
+        );
+        let recs = recommendations(&thresholds, 800, 425_000);
+
+        let titles: Vec<_> = recs.iter().map(|r| (r.priority, r.title.as_str())).collect();
+        assert_eq!(
+            titles,
+            [
+                (Priority::Warning, "Products approaching limit"),
+                (Priority::Critical, "CPU Usage (%) at critical level"),
+                (Priority::Info, "Current tier: Scale"),
+            ]
+        );
+        assert_eq!(recs[0].description, "Currently at 85% of capacity (425000 of 500000)");
+        assert_eq!(recs[0].action.as_deref(), Some("Plan scaling in the next 2-4 weeks"));
+        assert_eq!(recs[1].action.as_deref(), Some("Immediate scaling or cleanup required"));
+        assert_eq!(recs[2].description, "Approaching Enterprise tier (stores: 80%, products: 85%)");
+        assert_eq!(overall_status(&thresholds), OverallStatus::Critical);
+    }
+
+    #[test]
+    fn a_quiet_platform_is_healthy_with_one_info_line() {
+        let thresholds = evaluate_thresholds(&Measurements::default(), &Thresholds::default());
+        let recs = recommendations(&thresholds, 3, 40);
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].title, "All systems healthy");
+        assert_eq!(recs[0].action, None);
+        assert_eq!(overall_status(&thresholds), OverallStatus::Healthy);
+    }
+
+    #[test]
+    fn any_warning_without_critical_is_degraded() {
+        let thresholds = evaluate_thresholds(
+            &Measurements { memory_percent: 80.0, ..Measurements::default() },
+            &Thresholds::default(),
+        );
+        assert_eq!(overall_status(&thresholds), OverallStatus::Degraded);
+    }
+}
