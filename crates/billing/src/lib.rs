@@ -1,12 +1,19 @@
 //! Billing: the subscription tier catalogue (seeded by migration), limit checks and the pure
 //! subscription-capacity computation.
 //!
-//! Built so far: the tier entity, [`check_limit`] over plain values, and
-//! [`subscription_capacity`]. Still to come (foundation issue): merchant subscriptions (one
-//! live per merchant, 30-day trial, monthly/annual periods with rollover) and the DB-backed limit
-//! checks summed over a merchant's stores.
+//! Built: the tier and subscription entities, [`subscribe`] (30-day trial, one live subscription
+//! per merchant), [`check_merchant_limit`] (per merchant, summed over its stores, orders counted in
+//! the current period), [`check_limit`] over plain values, and
+//! [`subscription_capacity`]. Still to come: loading the capacity inputs from the database (the
+//! admin-API issue exposes it), renewals and status transitions.
 
 pub mod entity;
+mod subscription;
+
+pub use subscription::{
+    BillingCycle, Error, LIVE_STATUSES, TRIAL_DAYS, check_merchant_limit, current_period, live_subscription,
+    subscribe,
+};
 
 use std::collections::BTreeMap;
 
