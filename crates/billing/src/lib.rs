@@ -4,15 +4,15 @@
 //! Built: the tier and subscription entities, [`subscribe`] (30-day trial, one live subscription
 //! per merchant), [`check_merchant_limit`] (per merchant, summed over its stores, orders counted in
 //! the current period), [`check_limit`] over plain values, and
-//! [`subscription_capacity`]. Still to come: loading the capacity inputs from the database (the
-//! admin-API issue exposes it), renewals and status transitions.
+//! [`subscription_capacity`] with its database loader [`load_subscription_capacity`]. Still to
+//! come: renewals and status transitions.
 
 pub mod entity;
 mod subscription;
 
 pub use subscription::{
     BillingCycle, Error, LIVE_STATUSES, TRIAL_DAYS, check_merchant_limit, current_period, live_subscription,
-    subscribe,
+    load_subscription_capacity, subscribe,
 };
 
 use std::collections::BTreeMap;

@@ -189,3 +189,43 @@ async fn tier(db: &impl ConnectionTrait, code: &str) -> Result<subscription_tier
         .await?
         .ok_or_else(|| Error::UnknownTier(code.to_owned()))
 }
+
+/// Subscription capacity of the whole platform at `now`: the live subscriptions' limits against
+/// products, orders of the current calendar month (UTC) and team members.
+pub async fn load_subscription_capacity(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<crate::SubscriptionCapacity, DbErr> {
+    use chrono::Datelike;
+    use stores::entity::{order, product, team_member};
+
+    let tiers = subscription_tier::Entity::find().all(db).await?;
+    let live = merchant_subscription::Entity::find()
+        .filter(merchant_subscription::Column::Status.is_in(LIVE_STATUSES))
+        .all(db)
+        .await?;
+    let sold: Vec<crate::SoldLimits> = live
+        .iter()
+        .filter_map(|s| tiers.iter().find(|t| t.code == s.tier_code))
+        .map(|t| crate::SoldLimits {
+            tier_code: t.code.clone(),
+            max_products: t.max_products,
+            max_orders_per_month: t.max_orders_per_month,
+            max_team_members: t.max_team_members,
+        })
+        .collect();
+    let month_start = now
+        .date_naive()
+        .with_day(1)
+        .and_then(|day| day.and_hms_opt(0, 0, 0))
+        .map_or(now, |start| start.and_utc());
+    let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let usage = crate::Usage {
+        products: as_i64(product::Entity::find().count(db).await?),
+        orders_monthly: as_i64(
+            order::Entity::find().filter(order::Column::CreatedAt.gte(month_start)).count(db).await?,
+        ),
+        team_members: as_i64(team_member::Entity::find().count(db).await?),
+    };
+    Ok(crate::subscription_capacity(&sold, usage))
+}

@@ -116,3 +116,26 @@ db_test!(async fn no_subscription_and_unknown_tiers_are_refused(db) {
     let unknown = subscribe(&db, m.id, "platinum", BillingCycle::Monthly, t0()).await;
     assert!(matches!(unknown, Err(Error::UnknownTier(_))), "{unknown:?}");
 });
+
+db_test!(async fn subscription_capacity_sums_live_subscriptions_against_platform_usage(db) {
+    let (_, acme_stores) = merchant(&db, "acme", "essential", 1).await;
+    let (_, globex_stores) = merchant(&db, "globex", "professional", 1).await;
+    merchant(&db, "bigco", "enterprise", 0).await;
+    products(&db, acme_stores[0], 0, 50).await;
+    products(&db, globex_stores[0], 0, 25).await;
+    add_team_member(&db, globex_stores[0], "a@globex.com", "owner").await.unwrap();
+
+    let capacity = billing::load_subscription_capacity(&db, t0()).await.unwrap();
+
+    assert_eq!(capacity.total_subscriptions, 3);
+    assert_eq!(capacity.tier_distribution["essential"], 1);
+    assert_eq!(capacity.tier_distribution["professional"], 1);
+    assert_eq!(capacity.tier_distribution["enterprise"], 1);
+    assert_eq!(capacity.products.actual, 75);
+    assert_eq!(capacity.products.theoretical_limit, 700);
+    assert_eq!(capacity.products.utilization_percent, 10.7);
+    assert_eq!(capacity.products.headroom, 625);
+    assert_eq!(capacity.products.unlimited_subscriptions, 1);
+    assert_eq!(capacity.team_members.theoretical_limit, 4);
+    assert_eq!(capacity.team_members.actual, 1);
+});
