@@ -196,29 +196,10 @@ pub async fn load_subscription_capacity(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
 ) -> Result<crate::SubscriptionCapacity, DbErr> {
-    use chrono::Datelike;
     use stores::entity::{order, product, team_member};
 
-    let tiers = subscription_tier::Entity::find().all(db).await?;
-    let live = merchant_subscription::Entity::find()
-        .filter(merchant_subscription::Column::Status.is_in(LIVE_STATUSES))
-        .all(db)
-        .await?;
-    let sold: Vec<crate::SoldLimits> = live
-        .iter()
-        .filter_map(|s| tiers.iter().find(|t| t.code == s.tier_code))
-        .map(|t| crate::SoldLimits {
-            tier_code: t.code.clone(),
-            max_products: t.max_products,
-            max_orders_per_month: t.max_orders_per_month,
-            max_team_members: t.max_team_members,
-        })
-        .collect();
-    let month_start = now
-        .date_naive()
-        .with_day(1)
-        .and_then(|day| day.and_hms_opt(0, 0, 0))
-        .map_or(now, |start| start.and_utc());
+    let sold = load_sold_limits(db).await?;
+    let month_start = month_start(now);
     let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let usage = crate::Usage {
         products: as_i64(product::Entity::find().count(db).await?),
@@ -228,4 +209,30 @@ pub async fn load_subscription_capacity(
         team_members: as_i64(team_member::Entity::find().count(db).await?),
     };
     Ok(crate::subscription_capacity(&sold, usage))
+}
+
+/// The limits of every live subscription, one entry per subscription: what the platform has sold.
+/// Reads the tier catalogue and the live subscriptions (one row per merchant at most).
+pub async fn load_sold_limits(db: &impl ConnectionTrait) -> Result<Vec<crate::SoldLimits>, DbErr> {
+    let tiers = subscription_tier::Entity::find().all(db).await?;
+    let live = merchant_subscription::Entity::find()
+        .filter(merchant_subscription::Column::Status.is_in(LIVE_STATUSES))
+        .all(db)
+        .await?;
+    Ok(live
+        .iter()
+        .filter_map(|s| tiers.iter().find(|t| t.code == s.tier_code))
+        .map(|t| crate::SoldLimits {
+            tier_code: t.code.clone(),
+            max_products: t.max_products,
+            max_orders_per_month: t.max_orders_per_month,
+            max_team_members: t.max_team_members,
+        })
+        .collect())
+}
+
+/// 00:00 UTC on the first day of `now`'s calendar month: where "orders this month" start.
+pub fn month_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::Datelike;
+    now.date_naive().with_day(1).and_then(|day| day.and_hms_opt(0, 0, 0)).map_or(now, |start| start.and_utc())
 }

@@ -15,7 +15,7 @@ use tokio::sync::watch;
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// System resource metrics (seed 001 `SystemMetrics`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
 pub struct SystemMetrics {
     /// Whole-machine CPU usage, %.
     pub cpu_percent: f64,

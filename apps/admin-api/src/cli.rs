@@ -1,0 +1,142 @@
+//! The commands of the `admin-api` binary.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::auth::{self, Email, Role};
+use crate::config::Settings;
+use crate::seed::{self, DemoSizes};
+use crate::startup::{Application, connect_and_migrate, redact};
+
+/// Orion admin API: platform health and capacity planning.
+#[derive(Debug, Parser)]
+#[command(name = "admin-api", version)]
+pub struct Cli {
+    /// Directory with default.toml and <ORION_ENV>.toml.
+    #[arg(long, global = true, default_value = "config")]
+    pub config_dir: PathBuf,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create an admin user (or reuse one) and print a new API token as the last line.
+    CreateAdmin {
+        /// The user's email address.
+        #[arg(long)]
+        email: String,
+        /// `admin` (full access) or `viewer` (no admin routes).
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
+    /// Revoke a token, given in full or by the prefix `create-admin` printed.
+    RevokeToken {
+        /// The token or its prefix (e.g. `orion_1a2b3c4d`).
+        token: String,
+    },
+    /// Fill an empty database with realistic demo data.
+    SeedDemo {
+        /// Merchants (each with 1 to 3 stores).
+        #[arg(long, default_value_t = 40)]
+        merchants: u32,
+        /// Average products per store (within tier limits).
+        #[arg(long, default_value_t = 120)]
+        products_per_store: u32,
+        /// Orders per store in the latest month (earlier months fewer; within tier limits).
+        #[arg(long, default_value_t = 60)]
+        orders_per_store_month: u32,
+        /// Months of order history.
+        #[arg(long, default_value_t = 6)]
+        months: u32,
+        /// Tier mix as weights.
+        #[arg(long, default_value = "essential=45,professional=30,business=18,enterprise=7", value_parser = seed::parse_tier_weights)]
+        tiers: std::collections::BTreeMap<String, u32>,
+        /// Random seed (same seed, same data).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(&cli.config_dir)?;
+    crate::telemetry::init(&settings.log);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&settings).await,
+        Command::Migrate => {
+            connect_and_migrate(&settings).await?;
+            println!("Database at {} is migrated.", redact(&settings.database.url));
+            Ok(())
+        }
+        Command::CreateAdmin { email, role } => {
+            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
+            let role = Role::parse(&role).with_context(|| format!("--role {role:?}: use admin or viewer"))?;
+            let db = connect_and_migrate(&settings).await?;
+            let issued = auth::create_admin(&db, &email, role).await?;
+            println!("User {} (role {}), token {}… (shown once, store it now):", issued.user.email, issued.user.role, issued.prefix);
+            println!("{}", issued.token);
+            Ok(())
+        }
+        Command::RevokeToken { token } => {
+            let db = connect_and_migrate(&settings).await?;
+            match auth::revoke_token(&db, &token).await? {
+                0 => bail!("no live token matches {:?}", token.chars().take(14).collect::<String>()),
+                n => {
+                    println!("Revoked {n} token(s).");
+                    Ok(())
+                }
+            }
+        }
+        Command::SeedDemo { merchants, products_per_store, orders_per_store_month, months, tiers, seed } => {
+            let db = connect_and_migrate(&settings).await?;
+            let sizes = DemoSizes { merchants, products_per_store, orders_per_store_month, months, tier_weights: tiers, seed };
+            let started = std::time::Instant::now();
+            let report = seed::seed_demo(&db, &sizes, true).await?;
+            println!(
+                "Seeded {} merchants, {} stores, {} products, {} orders ({} items), {} loyalty cards in {:.1} s.",
+                report.merchants,
+                report.stores,
+                report.products,
+                report.orders,
+                report.order_items,
+                report.loyalty_cards,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    let db = connect_and_migrate(settings).await?;
+    if settings.demo.seed_empty_sqlite && settings.database.is_sqlite() {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        if merchants::entity::merchant::Entity::find().count(&db).await? == 0 {
+            tracing::info!("empty embedded database: seeding demo data (demo.seed_empty_sqlite)");
+            let report = seed::seed_demo(&db, &DemoSizes::default(), false).await?;
+            tracing::info!(merchants = report.merchants, products = report.products, orders = report.orders, "demo data ready");
+        }
+    }
+    let admins = auth::admin_count(&db).await?;
+    let app = Application::build(settings, db).await?;
+    let base = format!("http://{}:{}", settings.server.host, app.port());
+    println!("Orion admin API on {base} (database {})", redact(&settings.database.url));
+    println!("  health:  {base}/api/v1/admin/platform-health/health");
+    println!("  docs:    {base}/api/docs/   (OpenAPI: {base}/api/openapi.json)");
+    if admins == 0 {
+        println!("  no admin yet: `cargo run -p admin-api -- create-admin --email you@example.com` prints a token;");
+        println!("  then: curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/admin/platform-health/health");
+    }
+    app.run_until_stopped().await.context("serving")?;
+    tracing::info!("stopped");
+    Ok(())
+}

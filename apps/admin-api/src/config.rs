@@ -1,0 +1,307 @@
+//! Settings, layered: built-in defaults → `config/default.toml` → `config/$ORION_ENV.toml` →
+//! environment variables `ORION__SECTION__KEY` (e.g. `ORION__DATABASE__URL`,
+//! `ORION__SERVER__PORT`, `ORION__THRESHOLDS__PRODUCTS_TOTAL__WARNING`). Every file is optional:
+//! with none at all the service runs on the embedded SQLite database in `./data`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use health::{DbMonitorSettings, Levels, Thresholds};
+use serde::{Deserialize, Serialize};
+
+/// Everything admin-api reads from configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Settings {
+    /// Where the data lives.
+    pub database: DatabaseSettings,
+    /// Where to listen.
+    pub server: ServerSettings,
+    /// How measurements are taken.
+    pub monitor: MonitorSettings,
+    /// Token checks.
+    pub auth: AuthSettings,
+    /// Log output.
+    pub log: LogSettings,
+    /// Warning/critical/limit levels of every threshold (seed defaults).
+    pub thresholds: Thresholds,
+    /// Demo data.
+    pub demo: DemoSettings,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// `sqlite://path?mode=rwc` (embedded default) or `postgres://user@host/db` (production).
+    pub url: String,
+    /// Connection pool size.
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings { url: "sqlite://data/orion.db?mode=rwc".to_owned(), max_connections: 10 }
+    }
+}
+
+impl DatabaseSettings {
+    /// The directory an SQLite database file lives in (created at start-up); `None` for servers.
+    pub fn sqlite_dir(&self) -> Option<PathBuf> {
+        let path = self.url.strip_prefix("sqlite://")?.split('?').next()?;
+        if path.is_empty() || path.starts_with(':') {
+            return None; // in-memory
+        }
+        Some(Path::new(path).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf))
+    }
+
+    /// Is this the embedded SQLite database?
+    pub fn is_sqlite(&self) -> bool {
+        self.url.starts_with("sqlite:")
+    }
+}
+
+/// `[server]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    /// Interface to bind.
+    pub host: String,
+    /// Port; 0 picks a free one.
+    pub port: u16,
+    /// HTTP worker threads; 0 = one per CPU core.
+    pub workers: usize,
+    /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
+    pub shutdown_timeout_seconds: u64,
+    /// Directory measured for the disk metrics (the data directory).
+    pub data_dir: PathBuf,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            host: "127.0.0.1".to_owned(),
+            port: 8080,
+            workers: 0,
+            shutdown_timeout_seconds: 10,
+            data_dir: PathBuf::from("data"),
+        }
+    }
+}
+
+/// `[monitor]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MonitorSettings {
+    /// Seconds between database figure refreshes (the bound on their staleness).
+    pub db_refresh_seconds: u64,
+    /// PostgreSQL tables estimated at or above this many rows are reported by the planner's
+    /// estimate instead of `COUNT(*)`.
+    pub exact_count_limit: u64,
+    /// Seconds a database refresh may take before it is reported as failed.
+    pub db_refresh_timeout_seconds: u64,
+    /// Seconds between CPU/memory/disk samples.
+    pub system_sample_seconds: u64,
+    /// Seconds of requests behind the latency percentiles and error rate.
+    pub request_window_seconds: u64,
+}
+
+impl Default for MonitorSettings {
+    fn default() -> Self {
+        MonitorSettings {
+            db_refresh_seconds: 30,
+            exact_count_limit: 100_000,
+            db_refresh_timeout_seconds: 10,
+            system_sample_seconds: 5,
+            request_window_seconds: 60,
+        }
+    }
+}
+
+impl MonitorSettings {
+    /// The database monitor's settings.
+    pub fn db_monitor(&self) -> DbMonitorSettings {
+        DbMonitorSettings {
+            refresh_interval: Duration::from_secs(self.db_refresh_seconds.max(1)),
+            exact_count_limit: self.exact_count_limit,
+            refresh_timeout: Duration::from_secs(self.db_refresh_timeout_seconds.max(1)),
+        }
+    }
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    /// Seconds a verified token is trusted without asking the database again; also the longest
+    /// a revoked token keeps working on an instance that saw it. 0 checks every request.
+    pub cache_seconds: u64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings { cache_seconds: 10 }
+    }
+}
+
+/// `[log]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogSettings {
+    /// `pretty` (human, default) or `json` (one object per line, for production).
+    pub format: LogFormat,
+    /// Filter when `RUST_LOG` is unset, e.g. `info` or `admin_api=debug,info`.
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings { format: LogFormat::Pretty, filter: "info".to_owned() }
+    }
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable.
+    Pretty,
+    /// JSON lines.
+    Json,
+}
+
+/// `[demo]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DemoSettings {
+    /// On start-up, fill an empty embedded SQLite database with the default demo data (never on
+    /// PostgreSQL), so a fresh clone shows a populated platform.
+    pub seed_empty_sqlite: bool,
+}
+
+impl Default for DemoSettings {
+    fn default() -> Self {
+        DemoSettings { seed_empty_sqlite: true }
+    }
+}
+
+impl Settings {
+    /// Loads the layers from `config_dir` (usually `./config`) and the process environment.
+    pub fn load(config_dir: &Path) -> anyhow::Result<Settings> {
+        Settings::from_layers(config_dir, std::env::vars().collect())
+    }
+
+    /// Loads the layers from `config_dir` and the given environment variables.
+    pub fn from_layers(config_dir: &Path, env: HashMap<String, String>) -> anyhow::Result<Settings> {
+        let environment = env.get("ORION_ENV").cloned();
+        let mut builder = config::Config::builder()
+            .add_source(config::Config::try_from(&Settings::default()).context("built-in defaults")?)
+            .add_source(config::File::from(config_dir.join("default.toml")).required(false));
+        if let Some(environment) = environment.as_deref() {
+            let file = config_dir.join(format!("{environment}.toml"));
+            if !file.exists() {
+                bail!("ORION_ENV={environment} but {} does not exist", file.display());
+            }
+            builder = builder.add_source(config::File::from(file));
+        }
+        let settings: Settings = builder
+            .add_source(
+                config::Environment::with_prefix("ORION")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true)
+                    .source(Some(env)),
+            )
+            .build()
+            .context("reading configuration")?
+            .try_deserialize()
+            .context("configuration values")?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Refuses settings that cannot work, naming the key.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let t = &self.thresholds;
+        let all: [(&str, &Levels); 8] = [
+            ("products_total", &t.products_total),
+            ("storage_gb", &t.storage_gb),
+            ("db_size_mb", &t.db_size_mb),
+            ("disk_percent", &t.disk_percent),
+            ("memory_percent", &t.memory_percent),
+            ("cpu_percent", &t.cpu_percent),
+            ("monthly_orders", &t.monthly_orders),
+            ("avg_response_ms", &t.avg_response_ms),
+        ];
+        for (name, levels) in all {
+            if !(levels.warning <= levels.critical && levels.critical <= levels.limit && levels.limit > 0.0) {
+                bail!(
+                    "thresholds.{name}: need 0 <= warning <= critical <= limit and limit > 0, got warning {} \
+                     critical {} limit {}",
+                    levels.warning,
+                    levels.critical,
+                    levels.limit
+                );
+            }
+        }
+        if self.database.max_connections == 0 {
+            bail!("database.max_connections must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sqlite_directory_comes_from_the_url() {
+        let dir = |url: &str| DatabaseSettings { url: url.to_owned(), max_connections: 1 }.sqlite_dir();
+        assert_eq!(dir("sqlite://data/orion.db?mode=rwc"), Some(PathBuf::from("data")));
+        assert_eq!(dir("sqlite:///var/lib/orion/o.db"), Some(PathBuf::from("/var/lib/orion")));
+        assert_eq!(dir("sqlite://orion.db"), Some(PathBuf::from("")));
+        assert_eq!(dir("sqlite::memory:"), None);
+        assert_eq!(dir("postgres://postgres@127.0.0.1/orion"), None);
+    }
+
+    #[test]
+    fn files_then_environment_override_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("default.toml"), "[server]\nport = 9000\nhost = \"0.0.0.0\"\n").unwrap();
+        std::fs::write(dir.path().join("staging.toml"), "[server]\nport = 9100\n").unwrap();
+        let env = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+
+        let base = Settings::from_layers(dir.path(), env(&[])).unwrap();
+        assert_eq!((base.server.host.as_str(), base.server.port), ("0.0.0.0", 9000));
+        assert_eq!(base.thresholds, Thresholds::default());
+
+        let layered = Settings::from_layers(
+            dir.path(),
+            env(&[
+                ("ORION_ENV", "staging"),
+                ("ORION__DATABASE__URL", "postgres://postgres@127.0.0.1/orion"),
+                ("ORION__THRESHOLDS__PRODUCTS_TOTAL__WARNING", "1000"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(layered.server.port, 9100);
+        assert_eq!(layered.database.url, "postgres://postgres@127.0.0.1/orion");
+        assert_eq!(layered.thresholds.products_total.warning, 1000.0);
+        assert_eq!(layered.thresholds.products_total.critical, 475_000.0);
+
+        let missing = Settings::from_layers(dir.path(), env(&[("ORION_ENV", "nope")])).unwrap_err();
+        assert!(missing.to_string().contains("nope.toml"), "{missing}");
+    }
+
+    #[test]
+    fn thresholds_out_of_order_are_refused_with_their_key() {
+        let mut settings = Settings::default();
+        settings.thresholds.cpu_percent.warning = 90.0; // above critical 85
+        let error = settings.validate().unwrap_err().to_string();
+        assert!(error.contains("thresholds.cpu_percent"), "{error}");
+        assert!(Settings::default().validate().is_ok());
+    }
+}

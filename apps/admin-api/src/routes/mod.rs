@@ -1,0 +1,35 @@
+//! Route handlers: thin adapters from HTTP to the domain crates.
+
+pub mod ops;
+pub mod platform_health;
+
+use actix_web::{HttpRequest, web};
+
+use crate::error::ApiError;
+
+/// The base path of the platform-health routes.
+pub const PLATFORM_HEALTH: &str = "/api/v1/admin/platform-health";
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope(PLATFORM_HEALTH)
+            .route("/health", web::get().to(platform_health::health))
+            .route("/capacity", web::get().to(platform_health::capacity))
+            .route("/subscription-capacity", web::get().to(platform_health::subscription_capacity)),
+    )
+    .route("/livez", web::get().to(ops::livez))
+    .route("/readyz", web::get().to(ops::readyz))
+    .route("/metrics", web::get().to(ops::metrics));
+}
+
+/// Unknown routes answer with the JSON error shape too.
+pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!("{} {}", req.method(), req.path())))
+}
+
+/// Query-string errors become `400 bad_request` with serde's explanation.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|error, _| ApiError::BadRequest(format!("invalid query string: {error}")).into())
+}

@@ -1,0 +1,280 @@
+//! Database figures for `/health`, `/capacity` and `/subscription-capacity`, refreshed in the
+//! background so that no request counts a table.
+//!
+//! Mechanism: one task per process refreshes every `refresh_interval` (default 30 s), so a figure
+//! is at most that old plus one refresh; each response says when its figures were measured. On
+//! PostgreSQL a table whose planner estimate (`pg_class.reltuples`, kept by autovacuum/ANALYZE) is
+//! at or above `exact_count_limit` (default 100,000) is reported by that estimate instead of a
+//! `COUNT(*)`, and says so; smaller tables, and every SQLite table, are counted exactly. A failed
+//! refresh keeps the last good figures and records the error, so `/health` reports an unreachable
+//! database instead of failing.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use billing::SoldLimits;
+use chrono::{DateTime, Utc};
+use images::StorageStats;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, Statement,
+};
+use stores::entity::{order, store};
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// How the database figures are refreshed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DbMonitorSettings {
+    /// Time between refreshes: the bound on how stale a figure can be.
+    pub refresh_interval: Duration,
+    /// PostgreSQL tables estimated at or above this many rows use the planner's estimate.
+    pub exact_count_limit: u64,
+    /// A refresh taking longer than this fails (and is reported), so a hung database is visible.
+    pub refresh_timeout: Duration,
+}
+
+impl Default for DbMonitorSettings {
+    fn default() -> Self {
+        DbMonitorSettings {
+            refresh_interval: Duration::from_secs(30),
+            exact_count_limit: 100_000,
+            refresh_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// How a row count was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CountMethod {
+    /// `COUNT(*)` at refresh time.
+    Exact,
+    /// PostgreSQL's planner estimate (`pg_class.reltuples`), within a few percent after ANALYZE.
+    PlannerEstimate,
+}
+
+/// A row count and how it was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Count {
+    /// Rows.
+    pub value: u64,
+    /// Exact or estimated.
+    pub method: CountMethod,
+}
+
+/// One refresh's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbFigures {
+    /// Database size on disk in bytes.
+    pub size_bytes: u64,
+    /// Products.
+    pub products: Count,
+    /// Orders.
+    pub orders: Count,
+    /// Stores.
+    pub stores: Count,
+    /// Inventory rows.
+    pub inventory: Count,
+    /// Team members.
+    pub team_members: Count,
+    /// Merchants.
+    pub merchants: Count,
+    /// Active stores (exact).
+    pub active_stores: u64,
+    /// Orders placed since 00:00 UTC on the first of the month (exact, an index range).
+    pub orders_this_month: u64,
+    /// Products per store code, for stores with products (exact), ordered by code.
+    pub products_by_store: Vec<(String, u64)>,
+    /// The limits of every live subscription.
+    pub sold_limits: Vec<SoldLimits>,
+    /// Image storage counters.
+    pub images: StorageStats,
+    /// When the refresh started.
+    pub measured_at: DateTime<Utc>,
+    /// How long the refresh took.
+    pub took: Duration,
+}
+
+/// What the monitor knows now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbState {
+    /// The last good figures; `None` until a refresh succeeds.
+    pub figures: Option<Arc<DbFigures>>,
+    /// When the last refresh was attempted.
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    /// Why the last refresh failed; `None` when it succeeded.
+    pub last_error: Option<String>,
+    /// The configured refresh interval.
+    pub refresh_interval: Duration,
+}
+
+impl DbState {
+    /// Did the last refresh reach the database?
+    pub fn reachable(&self) -> bool {
+        self.last_attempt_at.is_some() && self.last_error.is_none()
+    }
+}
+
+/// Handle on the background refresh task; cheap to clone. The task ends when every handle is gone.
+#[derive(Debug, Clone)]
+pub struct DbMonitor {
+    state: watch::Receiver<Arc<DbState>>,
+    refresh_requests: mpsc::Sender<oneshot::Sender<()>>,
+}
+
+impl DbMonitor {
+    /// Spawns the refresh task on the current tokio runtime; the first refresh starts at once.
+    pub fn start(db: DatabaseConnection, settings: DbMonitorSettings) -> DbMonitor {
+        let initial = DbState {
+            figures: None,
+            last_attempt_at: None,
+            last_error: None,
+            refresh_interval: settings.refresh_interval,
+        };
+        let (sender, state) = watch::channel(Arc::new(initial));
+        let (refresh_requests, mut requests) = mpsc::channel::<oneshot::Sender<()>>(16);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(settings.refresh_interval);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                let waiter = tokio::select! {
+                    _ = ticks.tick() => None,
+                    request = requests.recv() => match request {
+                        Some(waiter) => Some(waiter),
+                        None => return, // every handle is gone
+                    },
+                };
+                let previous = sender.borrow().clone();
+                let next = refresh(&db, &settings, &previous).await;
+                if sender.send(Arc::new(next)).is_err() {
+                    return;
+                }
+                if let Some(waiter) = waiter {
+                    let _ = waiter.send(()); // the caller may have stopped waiting
+                }
+            }
+        });
+        DbMonitor { state, refresh_requests }
+    }
+
+    /// The current state, without waiting.
+    pub fn latest(&self) -> Arc<DbState> {
+        self.state.borrow().clone()
+    }
+
+    /// Refreshes now and returns the new state (start-up, tests, and after a known change).
+    pub async fn refresh_now(&self) -> Arc<DbState> {
+        let (done, finished) = oneshot::channel();
+        if self.refresh_requests.send(done).await.is_ok() {
+            let _ = finished.await;
+        }
+        self.latest()
+    }
+}
+
+async fn refresh(db: &DatabaseConnection, settings: &DbMonitorSettings, previous: &DbState) -> DbState {
+    let attempt = Utc::now();
+    let result = match tokio::time::timeout(settings.refresh_timeout, measure(db, settings, attempt)).await {
+        Ok(result) => result.map_err(|error| error.to_string()),
+        Err(_) => Err(format!("refresh took longer than {:?}", settings.refresh_timeout)),
+    };
+    match result {
+        Ok(figures) => DbState {
+            figures: Some(Arc::new(figures)),
+            last_attempt_at: Some(attempt),
+            last_error: None,
+            refresh_interval: settings.refresh_interval,
+        },
+        Err(error) => {
+            tracing::warn!(%error, "database figures refresh failed; keeping the last good figures");
+            DbState {
+                figures: previous.figures.clone(),
+                last_attempt_at: Some(attempt),
+                last_error: Some(error),
+                refresh_interval: settings.refresh_interval,
+            }
+        }
+    }
+}
+
+/// Measures every figure once.
+pub async fn measure(
+    db: &impl ConnectionTrait,
+    settings: &DbMonitorSettings,
+    now: DateTime<Utc>,
+) -> Result<DbFigures, DbErr> {
+    let started = Instant::now();
+    let count = |table: &'static str| count_rows(db, table, settings.exact_count_limit);
+    let orders_this_month =
+        order::Entity::find().filter(order::Column::CreatedAt.gte(billing::month_start(now))).count(db).await?;
+    let by_store = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT s.code AS code, COUNT(*) AS n FROM product p JOIN store s ON s.id = p.store_id \
+             GROUP BY s.code ORDER BY s.code",
+        ))
+        .await?;
+    let products_by_store = by_store
+        .iter()
+        .map(|row| Ok((row.try_get::<String>("", "code")?, to_u64(row.try_get::<i64>("", "n")?))))
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    Ok(DbFigures {
+        size_bytes: database_size(db).await?,
+        products: count("product").await?,
+        orders: count("order").await?,
+        stores: count("store").await?,
+        inventory: count("inventory").await?,
+        team_members: count("team_member").await?,
+        merchants: count("merchant").await?,
+        active_stores: store::Entity::find().filter(store::Column::IsActive.eq(true)).count(db).await?,
+        orders_this_month,
+        products_by_store,
+        sold_limits: billing::load_sold_limits(db).await?,
+        images: images::load_storage_stats(db).await?,
+        measured_at: now,
+        took: started.elapsed(),
+    })
+}
+
+async fn count_rows(db: &impl ConnectionTrait, table: &'static str, exact_limit: u64) -> Result<Count, DbErr> {
+    let backend = db.get_database_backend();
+    if backend == DatabaseBackend::Postgres {
+        let estimate = db
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                "SELECT reltuples::BIGINT AS n FROM pg_class WHERE oid = to_regclass($1)",
+                [format!("\"{table}\"").into()],
+            ))
+            .await?
+            .map(|row| row.try_get::<i64>("", "n"))
+            .transpose()?;
+        // reltuples is -1 until the table is first vacuumed or analysed: count it then.
+        if let Some(estimate) = estimate.and_then(|n| u64::try_from(n).ok())
+            && estimate >= exact_limit
+        {
+            return Ok(Count { value: estimate, method: CountMethod::PlannerEstimate });
+        }
+    }
+    let exact =
+        single_u64(db, Statement::from_string(backend, format!(r#"SELECT COUNT(*) AS n FROM "{table}""#))).await?;
+    Ok(Count { value: exact, method: CountMethod::Exact })
+}
+
+async fn database_size(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => "SELECT pg_database_size(current_database())::BIGINT AS n",
+        _ => "SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()",
+    };
+    single_u64(db, Statement::from_string(backend, sql)).await
+}
+
+async fn single_u64(db: &impl ConnectionTrait, statement: Statement) -> Result<u64, DbErr> {
+    let row = db.query_one_raw(statement).await?;
+    Ok(row.map(|row| row.try_get::<i64>("", "n")).transpose()?.map_or(0, to_u64))
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}

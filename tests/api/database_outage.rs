@@ -1,0 +1,53 @@
+//! The database goes away: `/readyz` fails, `/health` reports it (200, critical) instead of a 500,
+//! and the last good figures are kept with their age. On PostgreSQL the database is really
+//! dropped (its connections terminated); on SQLite the app's connection pool is closed.
+
+use sea_orm::ConnectionTrait;
+use tests::Backend;
+
+async fn lose_the_database(backend: Backend) {
+    // Tokens verified in the last minute keep working while the database is away.
+    tests::run_with(
+        backend,
+        |settings| settings.auth.cache_seconds = 60,
+        |app| async move {
+            assert_eq!(app.get_as_admin("/api/v1/admin/platform-health/health").await.status, 200);
+            match app.backend {
+                Backend::Postgres => {
+                    let name = app.db_url.rsplit('/').next().unwrap().to_owned();
+                    let admin = sea_orm::Database::connect(migration::testing::postgres_admin_url()).await.unwrap();
+                    admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+                }
+                Backend::Sqlite => app.state.db.close_by_ref().await.unwrap(),
+            }
+            let ready = app.get("/readyz", None).await;
+            assert_eq!((ready.status, ready.json["status"].as_str()), (503, Some("unavailable")));
+
+            app.refresh_figures().await;
+            let health = app.get_as_admin("/api/v1/admin/platform-health/health").await;
+            assert_eq!(health.status, 200, "{}", health.text);
+            let health = health.json;
+            assert_eq!(health["overall_status"], "critical");
+            assert_eq!(health["recommendations"][0]["title"], "Database unreachable");
+            assert_eq!(health["database"]["freshness"]["database_reachable"], false);
+            assert!(health["database"]["freshness"]["last_error"].is_string());
+            assert_eq!(health["database"]["products_count"], 9, "the last good figures are kept");
+
+            // A token not seen before cannot be checked: 503 with the JSON error shape, not a 500.
+            let viewer = app.get("/api/v1/admin/platform-health/health", Some(&app.viewer_token)).await;
+            assert_eq!(viewer.status, 503, "{}", viewer.text);
+            assert_eq!(viewer.json["error"]["code"], "unavailable");
+        },
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite() {
+    lose_the_database(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres() {
+    lose_the_database(Backend::Postgres).await
+}

@@ -1,0 +1,65 @@
+//! Probes, metrics, the OpenAPI document, the docs UI and unknown routes.
+
+use tests::e2e_test;
+
+e2e_test!(async fn probes_answer_without_a_token(app) {
+    let live = app.get("/livez", None).await;
+    assert_eq!((live.status, live.json["status"].as_str()), (200, Some("ok")));
+    let ready = app.get("/readyz", None).await;
+    assert_eq!((ready.status, ready.json["status"].as_str()), (200, Some("ok")));
+});
+
+e2e_test!(async fn metrics_export_request_histograms_by_route_pattern(app) {
+    app.get_as_admin("/api/v1/admin/platform-health/health").await;
+    app.get("/api/v1/admin/platform-health/capacity", None).await;
+    app.get("/no/such/thing/12345", None).await;
+    let metrics = app.get("/metrics", None).await;
+    assert_eq!(metrics.status, 200);
+    assert!(metrics.content_type.unwrap().starts_with("application/openmetrics-text"));
+    let text = metrics.text;
+    assert!(text.contains(
+        r#"http_request_duration_seconds_count{method="GET",route="/api/v1/admin/platform-health/health",status="200"} 1"#
+    ), "{text}");
+    assert!(text.contains(r#"route="/api/v1/admin/platform-health/capacity",status="401"} 1"#), "{text}");
+    // Unknown paths are one series, never one per path.
+    assert!(text.contains(r#"route="unmatched",status="404"} 1"#), "{text}");
+    assert!(!text.contains("12345"), "{text}");
+    assert!(text.contains(r#"orion_database_rows{table="product"} 9"#), "{text}");
+    assert!(text.contains("orion_database_up 1"), "{text}");
+    assert!(text.trim_end().ends_with("# EOF"));
+});
+
+e2e_test!(async fn the_openapi_document_describes_every_route(app) {
+    let doc = app.get("/api/openapi.json", None).await;
+    assert_eq!(doc.status, 200);
+    let paths = doc.json["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/admin/platform-health/health",
+        "/api/v1/admin/platform-health/capacity",
+        "/api/v1/admin/platform-health/subscription-capacity",
+        "/livez",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(paths.contains_key(path), "{path} missing from the OpenAPI document");
+    }
+    assert_eq!(doc.json["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
+    assert_eq!(doc.json["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert!(doc.json["components"]["schemas"]["HealthResponse"]["properties"]["thresholds"].is_object());
+});
+
+e2e_test!(async fn the_docs_ui_is_served_from_the_binary(app) {
+    let page = app.get("/api/docs/", None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("swagger"), "{}", page.text);
+    assert!(!page.text.contains("unpkg.com") && !page.text.contains("cdn."), "the UI must work offline");
+    let script = app.get("/api/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(script.status, 200);
+    assert!(script.text.len() > 100_000, "the bundle is compiled in");
+});
+
+e2e_test!(async fn unknown_routes_get_the_json_error_shape(app) {
+    let reply = app.get("/api/v1/admin/platform-health/nope", None).await;
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.json["error"]["code"], "not_found");
+});

@@ -1,0 +1,133 @@
+//! The three platform-health routes, as an admin, snapshotted (times and machine figures redacted).
+
+use tests::e2e_test;
+
+/// Redacts what differs between runs, machines and backends.
+macro_rules! assert_health_snapshot {
+    ($value:expr) => {
+        insta::assert_json_snapshot!("health", $value, {
+            ".timestamp" => "[timestamp]",
+            ".system.*" => "[machine]",
+            ".database.size_mb" => "[size]",
+            ".database.freshness.measured_at" => "[timestamp]",
+            ".database.freshness.age_seconds" => "[age]",
+            ".performance.*" => "[load]",
+            // Database (MB), Disk, Memory, CPU and response time depend on the machine/backend.
+            ".thresholds[2].current" => "[size]",
+            ".thresholds[2].percent_used" => "[size]",
+            ".thresholds[3].current" => "[machine]",
+            ".thresholds[3].percent_used" => "[machine]",
+            ".thresholds[4].current" => "[machine]",
+            ".thresholds[4].percent_used" => "[machine]",
+            ".thresholds[5].current" => "[machine]",
+            ".thresholds[5].percent_used" => "[machine]",
+            ".thresholds[7].current" => "[load]",
+            ".thresholds[7].percent_used" => "[load]",
+        })
+    };
+}
+
+e2e_test!(async fn health_reports_the_platform_with_seed_001_fields(app) {
+    let reply = app.get_as_admin("/api/v1/admin/platform-health/health").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let health = &reply.json;
+    assert_eq!(health["database"]["products_count"], 9);
+    assert_eq!(health["database"]["stores_count"], 3);
+    assert_eq!(health["database"]["orders_count"], 3);
+    assert_eq!(health["database"]["freshness"]["database_reachable"], true);
+    assert!(health["database"]["size_mb"].as_f64().unwrap() > 0.0);
+    assert!(health["system"]["memory_total_gb"].as_f64().unwrap() > 0.0, "the sampler ran");
+    assert_health_snapshot!(health);
+});
+
+e2e_test!(async fn capacity_lists_products_by_store_and_this_months_orders(app) {
+    let reply = app.get_as_admin("/api/v1/admin/platform-health/capacity").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    insta::assert_json_snapshot!("capacity", reply.json, {
+        ".database_size_mb" => "[size]",
+        ".freshness.measured_at" => "[timestamp]",
+        ".freshness.age_seconds" => "[age]",
+    });
+});
+
+e2e_test!(async fn capacity_top_stores_keeps_the_largest(app) {
+    let reply = app.get_as_admin("/api/v1/admin/platform-health/capacity?top_stores=1").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json["products_by_store"], serde_json::json!({"globex-main": 4}));
+});
+
+e2e_test!(async fn capacity_refuses_bad_query_parameters(app) {
+    for query in ["top_stores=0", "top_stores=10001", "top_stores=abc", "top_stores=-1", "colour=red"] {
+        let reply = app.get_as_admin(&format!("/api/v1/admin/platform-health/capacity?{query}")).await;
+        assert_eq!(reply.status, 400, "{query}: {}", reply.text);
+        assert_eq!(reply.json["error"]["code"], "bad_request", "{query}");
+        assert!(reply.json["error"]["message"].as_str().unwrap().len() > 10, "{query}: message says why");
+    }
+});
+
+e2e_test!(async fn subscription_capacity_sums_the_sold_limits(app) {
+    let reply = app.get_as_admin("/api/v1/admin/platform-health/subscription-capacity").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    insta::assert_json_snapshot!("subscription_capacity", reply.json, {
+        ".freshness.measured_at" => "[timestamp]",
+        ".freshness.age_seconds" => "[age]",
+    });
+});
+
+e2e_test!(async fn figures_follow_the_database_after_a_refresh(app) {
+    let before = app.get_as_admin("/api/v1/admin/platform-health/capacity").await.json;
+    let store = stores::create_store(&app.db, stores::NewStore { merchant_id: 1, code: "acme-porto", name: "Porto" })
+        .await
+        .unwrap();
+    stores::create_product(
+        &app.db,
+        stores::NewProduct { store_id: store.id, store_sku: "P-1", gtin: None },
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    // Until the next refresh the figures are the measured ones, and say when they were measured.
+    let cached = app.get_as_admin("/api/v1/admin/platform-health/capacity").await.json;
+    assert_eq!(cached["products_total"], before["products_total"]);
+    app.refresh_figures().await;
+    let after = app.get_as_admin("/api/v1/admin/platform-health/capacity").await.json;
+    assert_eq!(after["products_total"], 10);
+    assert_eq!(after["products_by_store"]["acme-porto"], 1);
+    assert_eq!(after["active_stores"], 4);
+});
+
+mod configured_thresholds {
+    use super::*;
+
+    async fn critical_cpu(backend: tests::Backend) {
+        tests::run_with(
+            backend,
+            |settings| {
+                // Any CPU reading is at or above 0: critical by configuration.
+                settings.thresholds.cpu_percent = health::Levels { warning: 0.0, critical: 0.0, limit: 100.0 };
+                settings.thresholds.products_total = health::Levels { warning: 5.0, critical: 100.0, limit: 200.0 };
+            },
+            |app| async move {
+                let health = app.get_as_admin("/api/v1/admin/platform-health/health").await.json;
+                assert_eq!(health["overall_status"], "critical");
+                let products = &health["thresholds"][0];
+                assert_eq!((products["status"].as_str(), products["percent_used"].as_f64()), (Some("warning"), Some(4.5)));
+                let titles: Vec<&str> =
+                    health["recommendations"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap()).collect();
+                assert!(titles.contains(&"CPU Usage (%) at critical level"), "{titles:?}");
+                assert!(titles.contains(&"Products approaching limit"), "{titles:?}");
+            },
+        )
+        .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        critical_cpu(tests::Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        critical_cpu(tests::Backend::Postgres).await
+    }
+}

@@ -1,0 +1,256 @@
+//! The end-to-end harness: [`run`] starts the real admin-api application on a random port
+//! against a fresh, migrated database (SQLite or PostgreSQL) holding a small fixed platform, with
+//! an admin and a viewer token, and hands the test a [`TestApp`] to talk HTTP to. Logs are silent
+//! unless `TEST_LOG` is set.
+//!
+//! [`e2e_test!`] declares a test once and runs it on both databases.
+
+use std::future::Future;
+
+use actix_web::dev::ServerHandle;
+use actix_web::web;
+use admin_api::auth::{self, Email, Role};
+use admin_api::config::Settings;
+use admin_api::startup::{AppState, Application};
+use chrono::Utc;
+pub use migration::testing::Backend;
+use migration::testing::TestDb;
+use sea_orm::DatabaseConnection;
+use serde_json::Value;
+
+/// A running application and what a test needs to talk to it.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    /// Which database it runs on.
+    pub backend: Backend,
+    /// The application's shared state (to force a refresh instead of sleeping).
+    pub state: web::Data<AppState>,
+    /// A connection of the test's own to the same database.
+    pub db: DatabaseConnection,
+    /// The test database's URL.
+    pub db_url: String,
+    /// A valid admin token.
+    pub admin_token: String,
+    /// A valid token of a user without the admin role.
+    pub viewer_token: String,
+    client: reqwest::Client,
+}
+
+/// A response: status and JSON body (`Value::Null` when the body is not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    /// HTTP status code.
+    pub status: u16,
+    /// The parsed body.
+    pub json: Value,
+    /// The raw body.
+    pub text: String,
+    /// The `WWW-Authenticate` header, if any.
+    pub www_authenticate: Option<String>,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+}
+
+impl TestApp {
+    /// `GET path` with `Authorization: Bearer token` when given.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let (www_authenticate, content_type) = (header("www-authenticate"), header("content-type"));
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, json, text, www_authenticate, content_type }
+    }
+
+    /// `GET path` as the admin.
+    pub async fn get_as_admin(&self, path: &str) -> Reply {
+        self.get(path, Some(&self.admin_token)).await
+    }
+
+    /// Re-measures the database figures now (instead of waiting for the refresh interval).
+    pub async fn refresh_figures(&self) {
+        self.state.monitor.refresh_now().await;
+    }
+}
+
+/// Settings for a test app: random port, one worker, no token cache (revocation is immediate),
+/// no demo seeding, and machine thresholds no test machine reaches (CPU, memory and disk vary;
+/// they are redacted from snapshots and tested through configuration instead).
+pub fn test_settings(db_url: &str, data_dir: &std::path::Path) -> Settings {
+    let mut settings = Settings::default();
+    settings.database.url = db_url.to_owned();
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    settings.server.data_dir = data_dir.to_path_buf();
+    settings.auth.cache_seconds = 0;
+    settings.demo.seed_empty_sqlite = false;
+    let unreachable = health::Levels { warning: 1e12, critical: 1e12, limit: 1e12 };
+    settings.thresholds.cpu_percent = unreachable;
+    settings.thresholds.memory_percent = unreachable;
+    settings.thresholds.disk_percent = unreachable;
+    settings.thresholds.avg_response_ms = unreachable;
+    settings
+}
+
+/// Runs `test` against a fresh app on `backend` with the default test settings.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    run_with(backend, |_| {}, test).await
+}
+
+/// Runs `test` against a fresh app on `backend`, with `adjust` applied to the test settings.
+pub async fn run_with<F, Fut>(backend: Backend, adjust: impl FnOnce(&mut Settings), test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    if std::env::var_os("TEST_LOG").is_some() {
+        admin_api::telemetry::init(&admin_api::config::LogSettings::default());
+    }
+    let db = TestDb::create(backend).await;
+    let data_dir = tempfile_dir();
+    let mut settings = test_settings(&db.url, data_dir.path());
+    adjust(&mut settings);
+    let (app, handle) = spawn(backend, &settings, &db).await;
+    let outcome = tokio::spawn(test(app)).await;
+    handle.stop(false).await;
+    db.drop_database().await;
+    if let Err(error) = outcome {
+        match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(error) => panic!("test task failed: {error}"),
+        }
+    }
+}
+
+async fn spawn(backend: Backend, settings: &Settings, db: &TestDb) -> (TestApp, ServerHandle) {
+    fixtures::platform(&db.conn).await;
+    let admin = auth::create_admin(&db.conn, &Email::parse("ops@orion.example").unwrap(), Role::Admin).await.unwrap();
+    let viewer =
+        auth::create_admin(&db.conn, &Email::parse("viewer@orion.example").unwrap(), Role::Viewer).await.unwrap();
+    let pool = admin_api::startup::connect_and_migrate(settings).await.unwrap();
+    let application = Application::build(settings, pool).await.unwrap();
+    let (port, state, handle) = (application.port(), application.state(), application.handle());
+    tokio::spawn(application.run_until_stopped());
+    let app = TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        backend,
+        state,
+        db: db.conn.clone(),
+        db_url: db.url.clone(),
+        admin_token: admin.token,
+        viewer_token: viewer.token,
+        client: reqwest::Client::new(),
+    };
+    (app, handle)
+}
+
+fn tempfile_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"))
+}
+
+/// The small platform every end-to-end test starts with.
+pub mod fixtures {
+    use super::*;
+    use stores::{NewOrder, NewOrderItem, NewProduct, NewStore};
+
+    /// Two merchants: Acme (professional, stores `acme-berlin` with 3 products and
+    /// `acme-lisbon` with 2, 2 team members) and Globex (enterprise, store `globex-main` with 4
+    /// products, 1 team member); 3 orders this month; inventory for 2 products.
+    pub async fn platform(db: &DatabaseConnection) {
+        let now = Utc::now();
+        let acme = merchant(db, "Acme", "acme").await;
+        let globex = merchant(db, "Globex", "globex").await;
+        billing::subscribe(db, acme, "professional", billing::BillingCycle::Monthly, now).await.unwrap();
+        billing::subscribe(db, globex, "enterprise", billing::BillingCycle::Annual, now).await.unwrap();
+        for (merchant, code, products) in [(acme, "acme-berlin", 3), (acme, "acme-lisbon", 2), (globex, "globex-main", 4)] {
+            let store = stores::create_store(db, NewStore { merchant_id: merchant, code, name: code })
+                .await
+                .unwrap();
+            let mut ids = Vec::new();
+            for i in 0..products {
+                let sku = format!("SKU-{i}");
+                let product = stores::create_product(db, NewProduct { store_id: store.id, store_sku: &sku, gtin: None }, now)
+                    .await
+                    .unwrap();
+                ids.push(product.id);
+            }
+            if code != "acme-lisbon" {
+                stores::create_order(
+                    db,
+                    NewOrder {
+                        store_id: store.id,
+                        customer_id: Some(7),
+                        currency: "EUR",
+                        items: &[NewOrderItem { product_id: ids[0], quantity: 2, unit_price_cents: 1_250 }],
+                        placed_at: now,
+                    },
+                )
+                .await
+                .unwrap();
+                stores::add_team_member(db, store.id, &format!("lead@{code}.example"), "owner").await.unwrap();
+                stores::set_inventory(db, ids[0], "main", "A-01-01", 10).await.unwrap();
+            }
+            if code == "acme-berlin" {
+                stores::create_order(
+                    db,
+                    NewOrder {
+                        store_id: store.id,
+                        customer_id: None,
+                        currency: "EUR",
+                        items: &[NewOrderItem { product_id: ids[1], quantity: 1, unit_price_cents: 990 }],
+                        placed_at: now,
+                    },
+                )
+                .await
+                .unwrap();
+                stores::add_team_member(db, store.id, "staff@acme-berlin.example", "staff").await.unwrap();
+            }
+        }
+    }
+
+    async fn merchant(db: &DatabaseConnection, name: &str, slug: &str) -> i64 {
+        merchants::create_merchant(
+            db,
+            merchants::NewMerchant {
+                name,
+                slug: merchants::MerchantSlug::parse(slug).unwrap(),
+                contact_email: "owner@example.com",
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    }
+}
+
+/// Declares an end-to-end test that runs on SQLite and on PostgreSQL:
+/// `tests::e2e_test!(async fn name(app) { … })` → `name::sqlite`, `name::postgres`.
+#[macro_export]
+macro_rules! e2e_test {
+    (async fn $name:ident($app:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::run($crate::Backend::Sqlite, |$app| async move $body).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::run($crate::Backend::Postgres, |$app| async move $body).await
+            }
+        }
+    };
+}
