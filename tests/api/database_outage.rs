@@ -15,7 +15,8 @@ async fn lose_the_database(backend: Backend) {
             match app.backend {
                 Backend::Postgres => {
                     let name = app.db_url.rsplit('/').next().unwrap().to_owned();
-                    let admin = sea_orm::Database::connect(migration::testing::postgres_admin_url()).await.unwrap();
+                    let admin =
+                        sea_orm::Database::connect(migration::testing::postgres_admin_url()).await.unwrap();
                     admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
                 }
                 Backend::Sqlite => app.state.db.close_by_ref().await.unwrap(),

@@ -116,16 +116,25 @@ mod configured_thresholds {
             backend,
             |settings| {
                 // Any CPU reading is at or above 0: critical by configuration.
-                settings.thresholds.cpu_percent = health::Levels { warning: 0.0, critical: 0.0, limit: 100.0 };
-                settings.thresholds.products_total = health::Levels { warning: 5.0, critical: 100.0, limit: 200.0 };
+                settings.thresholds.cpu_percent =
+                    health::Levels { warning: 0.0, critical: 0.0, limit: 100.0 };
+                settings.thresholds.products_total =
+                    health::Levels { warning: 5.0, critical: 100.0, limit: 200.0 };
             },
             |app| async move {
                 let health = app.get_as_admin("/api/v1/admin/platform-health/health").await.json;
                 assert_eq!(health["overall_status"], "critical");
                 let products = &health["thresholds"][0];
-                assert_eq!((products["status"].as_str(), products["percent_used"].as_f64()), (Some("warning"), Some(4.5)));
-                let titles: Vec<&str> =
-                    health["recommendations"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap()).collect();
+                assert_eq!(
+                    (products["status"].as_str(), products["percent_used"].as_f64()),
+                    (Some("warning"), Some(4.5))
+                );
+                let titles: Vec<&str> = health["recommendations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["title"].as_str().unwrap())
+                    .collect();
                 assert!(titles.contains(&"CPU Usage (%) at critical level"), "{titles:?}");
                 assert!(titles.contains(&"Products approaching limit"), "{titles:?}");
             },

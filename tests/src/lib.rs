@@ -4,6 +4,7 @@
 //! unless `TEST_LOG` is set.
 //!
 //! [`e2e_test!`] declares a test once and runs it on both databases.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failed setup fails the test
 
 use std::future::Future;
 
@@ -60,7 +61,8 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let header =
+            |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let (www_authenticate, content_type) = (header("www-authenticate"), header("content-type"));
         let status = response.status().as_u16();
         let text = response.text().await.unwrap_or_default();
@@ -134,9 +136,11 @@ where
 
 async fn spawn(backend: Backend, settings: &Settings, db: &TestDb) -> (TestApp, ServerHandle) {
     fixtures::platform(&db.conn).await;
-    let admin = auth::create_admin(&db.conn, &Email::parse("ops@orion.example").unwrap(), Role::Admin).await.unwrap();
-    let viewer =
-        auth::create_admin(&db.conn, &Email::parse("viewer@orion.example").unwrap(), Role::Viewer).await.unwrap();
+    let admin =
+        auth::create_admin(&db.conn, &Email::parse("ops@orion.example").unwrap(), Role::Admin).await.unwrap();
+    let viewer = auth::create_admin(&db.conn, &Email::parse("viewer@orion.example").unwrap(), Role::Viewer)
+        .await
+        .unwrap();
     let pool = admin_api::startup::connect_and_migrate(settings).await.unwrap();
     let application = Application::build(settings, pool).await.unwrap();
     let (port, state, handle) = (application.port(), application.state(), application.handle());
@@ -172,16 +176,21 @@ pub mod fixtures {
         let globex = merchant(db, "Globex", "globex").await;
         billing::subscribe(db, acme, "professional", billing::BillingCycle::Monthly, now).await.unwrap();
         billing::subscribe(db, globex, "enterprise", billing::BillingCycle::Annual, now).await.unwrap();
-        for (merchant, code, products) in [(acme, "acme-berlin", 3), (acme, "acme-lisbon", 2), (globex, "globex-main", 4)] {
-            let store = stores::create_store(db, NewStore { merchant_id: merchant, code, name: code })
-                .await
-                .unwrap();
+        for (merchant, code, products) in
+            [(acme, "acme-berlin", 3), (acme, "acme-lisbon", 2), (globex, "globex-main", 4)]
+        {
+            let store =
+                stores::create_store(db, NewStore { merchant_id: merchant, code, name: code }).await.unwrap();
             let mut ids = Vec::new();
             for i in 0..products {
                 let sku = format!("SKU-{i}");
-                let product = stores::create_product(db, NewProduct { store_id: store.id, store_sku: &sku, gtin: None }, now)
-                    .await
-                    .unwrap();
+                let product = stores::create_product(
+                    db,
+                    NewProduct { store_id: store.id, store_sku: &sku, gtin: None },
+                    now,
+                )
+                .await
+                .unwrap();
                 ids.push(product.id);
             }
             if code != "acme-lisbon" {
@@ -197,7 +206,9 @@ pub mod fixtures {
                 )
                 .await
                 .unwrap();
-                stores::add_team_member(db, store.id, &format!("lead@{code}.example"), "owner").await.unwrap();
+                stores::add_team_member(db, store.id, &format!("lead@{code}.example"), "owner")
+                    .await
+                    .unwrap();
                 stores::set_inventory(db, ids[0], "main", "A-01-01", 10).await.unwrap();
             }
             if code == "acme-berlin" {

@@ -82,7 +82,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let role = Role::parse(&role).with_context(|| format!("--role {role:?}: use admin or viewer"))?;
             let db = connect_and_migrate(&settings).await?;
             let issued = auth::create_admin(&db, &email, role).await?;
-            println!("User {} (role {}), token {}… (shown once, store it now):", issued.user.email, issued.user.role, issued.prefix);
+            println!(
+                "User {} (role {}), token {}… (shown once, store it now):",
+                issued.user.email, issued.user.role, issued.prefix
+            );
             println!("{}", issued.token);
             Ok(())
         }
@@ -98,7 +101,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::SeedDemo { merchants, products_per_store, orders_per_store_month, months, tiers, seed } => {
             let db = connect_and_migrate(&settings).await?;
-            let sizes = DemoSizes { merchants, products_per_store, orders_per_store_month, months, tier_weights: tiers, seed };
+            let sizes = DemoSizes {
+                merchants,
+                products_per_store,
+                orders_per_store_month,
+                months,
+                tier_weights: tiers,
+                seed,
+            };
             let started = std::time::Instant::now();
             let report = seed::seed_demo(&db, &sizes, true).await?;
             println!(
@@ -123,7 +133,12 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
         if merchants::entity::merchant::Entity::find().count(&db).await? == 0 {
             tracing::info!("empty embedded database: seeding demo data (demo.seed_empty_sqlite)");
             let report = seed::seed_demo(&db, &DemoSizes::default(), false).await?;
-            tracing::info!(merchants = report.merchants, products = report.products, orders = report.orders, "demo data ready");
+            tracing::info!(
+                merchants = report.merchants,
+                products = report.products,
+                orders = report.orders,
+                "demo data ready"
+            );
         }
     }
     let admins = auth::admin_count(&db).await?;
@@ -133,8 +148,12 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     println!("  health:  {base}/api/v1/admin/platform-health/health");
     println!("  docs:    {base}/api/docs/   (OpenAPI: {base}/api/openapi.json)");
     if admins == 0 {
-        println!("  no admin yet: `cargo run -p admin-api -- create-admin --email you@example.com` prints a token;");
-        println!("  then: curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/admin/platform-health/health");
+        println!(
+            "  no admin yet: `cargo run -p admin-api -- create-admin --email you@example.com` prints a token;"
+        );
+        println!(
+            "  then: curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/admin/platform-health/health"
+        );
     }
     app.run_until_stopped().await.context("serving")?;
     tracing::info!("stopped");

@@ -270,9 +270,11 @@ mod tests {
     #[test]
     fn files_then_environment_override_the_defaults() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("default.toml"), "[server]\nport = 9000\nhost = \"0.0.0.0\"\n").unwrap();
+        std::fs::write(dir.path().join("default.toml"), "[server]\nport = 9000\nhost = \"0.0.0.0\"\n")
+            .unwrap();
         std::fs::write(dir.path().join("staging.toml"), "[server]\nport = 9100\n").unwrap();
-        let env = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env =
+            |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
 
         let base = Settings::from_layers(dir.path(), env(&[])).unwrap();
         assert_eq!((base.server.host.as_str(), base.server.port), ("0.0.0.0", 9000));

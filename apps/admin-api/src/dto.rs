@@ -280,8 +280,9 @@ impl Freshness {
             .unwrap_or_default();
         Freshness {
             measured_at: figures.map(|f| rfc3339(f.measured_at)),
-            age_seconds: figures
-                .map(|f| ((now - f.measured_at).num_milliseconds().max(0) as f64 / 1000.0 * 10.0).round() / 10.0),
+            age_seconds: figures.map(|f| {
+                ((now - f.measured_at).num_milliseconds().max(0) as f64 / 1000.0 * 10.0).round() / 10.0
+            }),
             refresh_interval_seconds: state.refresh_interval.as_secs(),
             database_reachable: state.reachable(),
             last_error: state.last_error.clone(),

@@ -74,14 +74,30 @@ impl Metrics {
             "HTTP request latency by method, route pattern and status",
             m.requests.clone(),
         );
-        registry.register("orion_database_rows", "Rows per table (exact or planner estimate)", m.rows.clone());
+        registry.register(
+            "orion_database_rows",
+            "Rows per table (exact or planner estimate)",
+            m.rows.clone(),
+        );
         registry.register("orion_database_size_bytes", "Database size", m.database_size_bytes.clone());
-        registry.register("orion_database_figures_age_seconds", "Age of the database figures", m.figures_age_seconds.clone());
-        registry.register("orion_database_up", "1 if the last refresh reached the database", m.database_up.clone());
+        registry.register(
+            "orion_database_figures_age_seconds",
+            "Age of the database figures",
+            m.figures_age_seconds.clone(),
+        );
+        registry.register(
+            "orion_database_up",
+            "1 if the last refresh reached the database",
+            m.database_up.clone(),
+        );
         registry.register("orion_image_storage_files", "Stored image variant files", m.image_files.clone());
         registry.register("orion_image_storage_bytes", "Bytes of stored image files", m.image_bytes.clone());
         registry.register("orion_system_cpu_usage_ratio", "Machine CPU use, 0..1", m.cpu_ratio.clone());
-        registry.register("orion_system_memory_usage_ratio", "Machine memory use, 0..1", m.memory_ratio.clone());
+        registry.register(
+            "orion_system_memory_usage_ratio",
+            "Machine memory use, 0..1",
+            m.memory_ratio.clone(),
+        );
         registry.register(
             "orion_system_disk_usage_ratio",
             "Use of the disk holding the data directory, 0..1",

@@ -76,31 +76,69 @@ const ADJECTIVES: [&str; 16] = [
     "Little", "Royal", "Happy", "Modern", "Sunny",
 ];
 const NOUNS: [&str; 16] = [
-    "Outfitters", "Bakery", "Books", "Garden", "Coffee", "Kitchen", "Cycles", "Toys", "Apparel", "Pets",
-    "Studio", "Market", "Tea House", "Ceramics", "Optics", "Wines",
+    "Outfitters",
+    "Bakery",
+    "Books",
+    "Garden",
+    "Coffee",
+    "Kitchen",
+    "Cycles",
+    "Toys",
+    "Apparel",
+    "Pets",
+    "Studio",
+    "Market",
+    "Tea House",
+    "Ceramics",
+    "Optics",
+    "Wines",
 ];
 const CITIES: [&str; 10] =
     ["Berlin", "Lisbon", "Vienna", "Lyon", "Porto", "Munich", "Madrid", "Milan", "Ghent", "Tallinn"];
-const THINGS: [&str; 12] =
-    ["Mug", "Backpack", "Notebook", "Candle", "Scarf", "Lamp", "Bottle", "Plant Pot", "Jacket", "Board Game", "Teapot", "Poster"];
+const THINGS: [&str; 12] = [
+    "Mug",
+    "Backpack",
+    "Notebook",
+    "Candle",
+    "Scarf",
+    "Lamp",
+    "Bottle",
+    "Plant Pot",
+    "Jacket",
+    "Board Game",
+    "Teapot",
+    "Poster",
+];
 const COLOURS: [&str; 8] = ["Red", "Oak", "Black", "Sand", "Olive", "Navy", "White", "Rose"];
 const BATCH: usize = 1_000;
 
+/// An order to write: when, and its items as (product id, quantity, unit price in cents).
+type DemoOrder = (DateTime<Utc>, Vec<(i64, i32, i64)>);
+
 /// Fills an empty database. Refuses one that already has merchants (the data would mix).
-pub async fn seed_demo(db: &DatabaseConnection, sizes: &DemoSizes, progress: bool) -> anyhow::Result<DemoReport> {
+pub async fn seed_demo(
+    db: &DatabaseConnection,
+    sizes: &DemoSizes,
+    progress: bool,
+) -> anyhow::Result<DemoReport> {
     use merchants::entity::merchant;
     let existing = merchant::Entity::find().count(db).await?;
     if existing > 0 {
         bail!("the database already holds {existing} merchants; seed-demo fills an empty database only");
     }
-    let tiers = billing::entity::subscription_tier::Entity::find().all(db).await.context("reading the tier catalogue")?;
+    let tiers = billing::entity::subscription_tier::Entity::find()
+        .all(db)
+        .await
+        .context("reading the tier catalogue")?;
     let weighted: Vec<(&billing::entity::subscription_tier::Model, u32)> = tiers
         .iter()
         .filter_map(|t| sizes.tier_weights.get(&t.code).map(|w| (t, *w)))
         .filter(|(_, w)| *w > 0)
         .collect();
     if weighted.is_empty() {
-        bail!("--tiers names no known tier with a positive weight (known: essential, professional, business, enterprise)");
+        bail!(
+            "--tiers names no known tier with a positive weight (known: essential, professional, business, enterprise)"
+        );
     }
     let bar = if progress { ProgressBar::new(u64::from(sizes.merchants)) } else { ProgressBar::hidden() };
     bar.set_style(
@@ -142,7 +180,9 @@ async fn seed_merchant(
 ) -> anyhow::Result<()> {
     use billing::entity::merchant_subscription;
     use merchants::entity::merchant;
-    use stores::entity::{inventory, order, order_item, product, product_translation, store, store_domain, team_member};
+    use stores::entity::{
+        inventory, order, order_item, product, product_translation, store, store_domain, team_member,
+    };
 
     let name = format!("{} {}", ADJECTIVES[rng.random_range(0..16)], NOUNS[rng.random_range(0..16)]);
     let slug = format!("{}-{}", name.to_lowercase().replace(' ', "-"), index + 1);
@@ -189,7 +229,8 @@ async fn seed_merchant(
         _ => 3,
     };
     // Tier limits are per merchant, summed over its stores: share them out.
-    let per_store = |limit: Option<i64>| limit.map(|l| u64::try_from(l).unwrap_or(0) / u64::from(store_count));
+    let per_store =
+        |limit: Option<i64>| limit.map(|l| u64::try_from(l).unwrap_or(0) / u64::from(store_count));
     let product_cap = per_store(tier.max_products);
     let monthly_order_cap = per_store(tier.max_orders_per_month);
     let team_cap = tier.max_team_members.map_or(5, |t| t.clamp(1, 5)) as u32;
@@ -222,7 +263,11 @@ async fn seed_merchant(
         .exec(db)
         .await?;
 
-        let members = if s + 1 == store_count { team_left } else { rng.random_range(1..=team_left.max(1)).min(team_left) };
+        let members = if s + 1 == store_count {
+            team_left
+        } else {
+            rng.random_range(1..=team_left.max(1)).min(team_left)
+        };
         team_left -= members;
         if members > 0 {
             team_member::Entity::insert_many((0..members).map(|t| team_member::ActiveModel {
@@ -272,7 +317,11 @@ async fn seed_merchant(
                     store_id: Set(store_id),
                     product_id: Set(id),
                     warehouse: Set("main".to_owned()),
-                    bin_location: Set(format!("A-{:02}-{:02}", rng.random_range(1..40), rng.random_range(1..12))),
+                    bin_location: Set(format!(
+                        "A-{:02}-{:02}",
+                        rng.random_range(1..40),
+                        rng.random_range(1..12)
+                    )),
                     quantity: Set(rng.random_range(0..500)),
                 });
             }
@@ -286,14 +335,15 @@ async fn seed_merchant(
         }
 
         // Orders: the latest month has about `orders_per_store_month`; each earlier month ~8 % fewer.
-        let mut orders: Vec<(DateTime<Utc>, Vec<(i64, i32, i64)>)> = Vec::new();
+        let mut orders: Vec<DemoOrder> = Vec::new();
         for months_ago in 0..sizes.months {
             let base = f64::from(sizes.orders_per_store_month) * 0.92f64.powi(months_ago as i32);
             let mut count = (base * rng.random_range(0.8..1.2)).round() as u64;
             if let Some(cap) = monthly_order_cap {
                 count = count.min(cap);
             }
-            let month_end = if months_ago == 0 { now } else { now - Duration::days(i64::from(months_ago) * 30) };
+            let month_end =
+                if months_ago == 0 { now } else { now - Duration::days(i64::from(months_ago) * 30) };
             let month_begin = month_end - Duration::days(30);
             let span = (month_end - month_begin).num_seconds().max(1);
             let mut placed = 0;
@@ -339,13 +389,15 @@ async fn seed_merchant(
                 .iter()
                 .zip(chunk)
                 .flat_map(|(&order_id, (at, items))| {
-                    items.iter().map(move |&(product_id, quantity, unit_price_cents)| order_item::ActiveModel {
-                        id: NotSet,
-                        created_at: Set(*at),
-                        order_id: Set(order_id),
-                        product_id: Set(product_id),
-                        quantity: Set(quantity),
-                        unit_price_cents: Set(unit_price_cents),
+                    items.iter().map(move |&(product_id, quantity, unit_price_cents)| {
+                        order_item::ActiveModel {
+                            id: NotSet,
+                            created_at: Set(*at),
+                            order_id: Set(order_id),
+                            product_id: Set(product_id),
+                            quantity: Set(quantity),
+                            unit_price_cents: Set(unit_price_cents),
+                        }
                     })
                 })
                 .collect();
@@ -406,7 +458,8 @@ async fn seed_loyalty(
     .last_insert_id;
     let cards = rng.random_range(5..25u64);
     for c in 0..cards {
-        let (balance, stamps) = if points { (rng.random_range(0..2_000i64), 0) } else { (0, rng.random_range(0..10i32)) };
+        let (balance, stamps) =
+            if points { (rng.random_range(0..2_000i64), 0) } else { (0, rng.random_range(0..10i32)) };
         let card_id = loyalty_card::Entity::insert(loyalty_card::ActiveModel {
             id: NotSet,
             created_at: Set(at),
@@ -442,8 +495,9 @@ pub fn parse_tier_weights(input: &str) -> Result<BTreeMap<String, u32>, String> 
     input
         .split(',')
         .map(|pair| {
-            let (code, weight) =
-                pair.split_once('=').ok_or_else(|| format!("{pair:?}: expected tier=weight, e.g. essential=45"))?;
+            let (code, weight) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("{pair:?}: expected tier=weight, e.g. essential=45"))?;
             let weight = weight.trim().parse::<u32>().map_err(|e| format!("{pair:?}: weight: {e}"))?;
             Ok((code.trim().to_lowercase(), weight))
         })

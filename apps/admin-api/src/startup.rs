@@ -43,7 +43,8 @@ pub struct AppState {
 /// Opens the database named in `settings` (creating the SQLite directory) and migrates it.
 pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     if let Some(dir) = settings.database.sqlite_dir().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {} for the SQLite database", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("creating {} for the SQLite database", dir.display()))?;
     }
     let mut options = ConnectOptions::new(settings.database.url.clone());
     options
@@ -70,10 +71,13 @@ impl Application {
     /// measurements on `db` and waits for their first results, so the first request sees figures.
     pub async fn build(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Application> {
         let data_dir = &settings.server.data_dir;
-        std::fs::create_dir_all(data_dir).with_context(|| format!("creating data dir {}", data_dir.display()))?;
-        let sampler =
-            SystemSampler::start(data_dir, Duration::from_secs(settings.monitor.system_sample_seconds.max(1)))
-                .context("starting the system sampler")?;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating data dir {}", data_dir.display()))?;
+        let sampler = SystemSampler::start(
+            data_dir,
+            Duration::from_secs(settings.monitor.system_sample_seconds.max(1)),
+        )
+        .context("starting the system sampler")?;
         let monitor = DbMonitor::start(db.clone(), settings.monitor.db_monitor());
         let first = monitor.refresh_now().await;
         if let Some(error) = &first.last_error {
@@ -84,7 +88,9 @@ impl Application {
             db,
             sampler,
             monitor,
-            requests: Arc::new(RequestStats::new(Duration::from_secs(settings.monitor.request_window_seconds))),
+            requests: Arc::new(RequestStats::new(Duration::from_secs(
+                settings.monitor.request_window_seconds,
+            ))),
             metrics: Metrics::new(),
             thresholds: settings.thresholds,
             tokens: TokenCache::new(Duration::from_secs(settings.auth.cache_seconds)),
@@ -151,7 +157,10 @@ pub fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_are_redacted_from_database_urls() {
-        assert_eq!(super::redact("postgres://orion:s3cret@db:5432/orion"), "postgres://orion:***@db:5432/orion");
+        assert_eq!(
+            super::redact("postgres://orion:s3cret@db:5432/orion"),
+            "postgres://orion:***@db:5432/orion"
+        );
         assert_eq!(super::redact("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
         assert_eq!(super::redact("sqlite://data/orion.db?mode=rwc"), "sqlite://data/orion.db?mode=rwc");
     }

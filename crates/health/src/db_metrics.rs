@@ -19,8 +19,8 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, Statement,
 };
-use stores::entity::{order, store};
 use serde::Serialize;
+use stores::entity::{order, store};
 use tokio::sync::{mpsc, oneshot, watch};
 
 /// How the database figures are refreshed.
@@ -206,8 +206,10 @@ pub async fn measure(
 ) -> Result<DbFigures, DbErr> {
     let started = Instant::now();
     let count = |table: &'static str| count_rows(db, table, settings.exact_count_limit);
-    let orders_this_month =
-        order::Entity::find().filter(order::Column::CreatedAt.gte(billing::month_start(now))).count(db).await?;
+    let orders_this_month = order::Entity::find()
+        .filter(order::Column::CreatedAt.gte(billing::month_start(now)))
+        .count(db)
+        .await?;
     let by_store = db
         .query_all_raw(Statement::from_string(
             db.get_database_backend(),
@@ -237,7 +239,11 @@ pub async fn measure(
     })
 }
 
-async fn count_rows(db: &impl ConnectionTrait, table: &'static str, exact_limit: u64) -> Result<Count, DbErr> {
+async fn count_rows(
+    db: &impl ConnectionTrait,
+    table: &'static str,
+    exact_limit: u64,
+) -> Result<Count, DbErr> {
     let backend = db.get_database_backend();
     if backend == DatabaseBackend::Postgres {
         let estimate = db
@@ -257,7 +263,8 @@ async fn count_rows(db: &impl ConnectionTrait, table: &'static str, exact_limit:
         }
     }
     let exact =
-        single_u64(db, Statement::from_string(backend, format!(r#"SELECT COUNT(*) AS n FROM "{table}""#))).await?;
+        single_u64(db, Statement::from_string(backend, format!(r#"SELECT COUNT(*) AS n FROM "{table}""#)))
+            .await?;
     Ok(Count { value: exact, method: CountMethod::Exact })
 }
 

@@ -56,7 +56,12 @@ impl RequestStats {
         let slots = (0..window_seconds)
             .map(|_| Slot { second: u64::MAX, errors: 0, latencies: new_histogram() })
             .collect();
-        RequestStats { started: Instant::now(), window_seconds, slots: Mutex::new(slots), cached: Mutex::new(None) }
+        RequestStats {
+            started: Instant::now(),
+            window_seconds,
+            slots: Mutex::new(slots),
+            cached: Mutex::new(None),
+        }
     }
 
     /// Records one completed request; `server_error` for 5xx answers.
@@ -94,7 +99,8 @@ impl RequestStats {
         let mut merged = new_histogram();
         let mut errors = 0;
         if let Ok(slots) = self.slots.lock() {
-            for slot in slots.iter().filter(|s| s.second != u64::MAX && now - s.second.min(now) < self.window_seconds)
+            for slot in
+                slots.iter().filter(|s| s.second != u64::MAX && now - s.second.min(now) < self.window_seconds)
             {
                 let _ = merged.add(&slot.latencies); // same bounds: cannot fail
                 errors += slot.errors;

@@ -1,0 +1,65 @@
+//! The binary's commands, run as a new operator would: `create-admin` prints a token as the last
+//! line of stdout, `revoke-token` revokes it by prefix, bad input fails with a message.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
+use std::process::{Command, Output};
+
+use migration::testing::{Backend, TestDb};
+use sea_orm::FromQueryResult;
+
+fn admin_api(db_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_admin-api"))
+        .args(args)
+        .args(["--config-dir", "/nonexistent-config-dir"])
+        .env("ORION__DATABASE__URL", db_url)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+async fn tokens_are_created_shown_once_and_revoked(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let created = admin_api(&db.url, &["create-admin", "--email", "Ops@Example.com"]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let out = stdout(&created);
+    let token = out.lines().last().unwrap();
+    assert!(token.starts_with("orion_") && token.len() == 70, "{out}");
+    assert!(out.contains("ops@example.com (role admin)"), "{out}");
+
+    let stored = sea_orm::JsonValue::find_by_statement(sea_orm::Statement::from_string(
+        db.conn.get_database_backend(),
+        "SELECT token_hash, token_prefix FROM api_token",
+    ))
+    .all(&db.conn)
+    .await
+    .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0]["token_hash"], token, "stored hashed, never in clear");
+    assert_eq!(stored[0]["token_prefix"], &token[..14]);
+
+    let prefix = &token[..14];
+    let revoked = admin_api(&db.url, &["revoke-token", prefix]);
+    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
+    assert!(stdout(&revoked).contains("Revoked 1 token"));
+    let again = admin_api(&db.url, &["revoke-token", prefix]);
+    assert!(!again.status.success(), "revoking a revoked token reports that nothing matched");
+
+    let bad = admin_api(&db.url, &["create-admin", "--email", "not-an-email"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not an email address"));
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn sqlite() {
+    tokens_are_created_shown_once_and_revoked(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn postgres() {
+    tokens_are_created_shown_once_and_revoked(Backend::Postgres).await
+}

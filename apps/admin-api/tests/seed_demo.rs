@@ -1,0 +1,63 @@
+//! `seed-demo` fills an empty database with consistent data within tier limits, and refuses a
+//! database that already has merchants.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
+use admin_api::seed::{DemoSizes, seed_demo};
+use sea_orm::{ConnectionTrait, Statement};
+
+async fn scalar(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+    row.try_get::<i64>("", "n").unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+migration::db_test!(async fn seed_demo_writes_consistent_data_within_tier_limits(db) {
+    let sizes = DemoSizes { merchants: 12, products_per_store: 80, orders_per_store_month: 20, months: 3, ..DemoSizes::default() };
+    let report = seed_demo(&db, &sizes, false).await.unwrap();
+    assert_eq!(report.merchants, 12);
+    assert_eq!(scalar(&db, "SELECT COUNT(*) AS n FROM merchant").await, 12);
+    assert_eq!(scalar(&db, "SELECT COUNT(*) AS n FROM product").await, report.products as i64);
+    assert_eq!(scalar(&db, r#"SELECT COUNT(*) AS n FROM "order""#).await, report.orders as i64);
+    assert!(report.orders > 0 && report.products > 0);
+    // Every order has items, and its total is the sum of its items.
+    assert_eq!(
+        scalar(&db, r#"SELECT COUNT(*) AS n FROM "order" o WHERE NOT EXISTS (SELECT 1 FROM order_item i WHERE i.order_id = o.id)"#).await,
+        0
+    );
+    assert_eq!(
+        scalar(&db, r#"SELECT COUNT(*) AS n FROM "order" o WHERE o.total_cents <> (SELECT SUM(i.quantity * i.unit_price_cents) FROM order_item i WHERE i.order_id = o.id)"#).await,
+        0
+    );
+    // One live subscription per merchant, and no merchant above its tier's product limit.
+    assert_eq!(scalar(&db, "SELECT COUNT(*) AS n FROM merchant_subscription").await, 12);
+    let over_limit = scalar(
+        &db,
+        "SELECT COUNT(*) AS n FROM (SELECT s.merchant_id, COUNT(p.id) AS products, MAX(t.max_products) AS cap \
+         FROM product p JOIN store s ON s.id = p.store_id \
+         JOIN merchant_subscription ms ON ms.merchant_id = s.merchant_id \
+         JOIN subscription_tier t ON t.code = ms.tier_code \
+         GROUP BY s.merchant_id) x WHERE x.cap IS NOT NULL AND x.products > x.cap",
+    )
+    .await;
+    assert_eq!(over_limit, 0);
+    // Every store has exactly one primary domain; loyalty balances match their transactions.
+    assert_eq!(
+        scalar(&db, "SELECT COUNT(*) AS n FROM store s WHERE (SELECT COUNT(*) FROM store_domain d WHERE d.store_id = s.id AND d.is_primary) <> 1").await,
+        0
+    );
+    assert_eq!(
+        scalar(&db, "SELECT COUNT(*) AS n FROM loyalty_card c WHERE c.points_balance <> (SELECT SUM(t.points_delta) FROM loyalty_transaction t WHERE t.card_id = c.id)").await,
+        0
+    );
+
+    let again = seed_demo(&db, &sizes, false).await.unwrap_err();
+    assert!(again.to_string().contains("already holds 12 merchants"), "{again}");
+});
+
+#[test]
+fn tier_weights_parse_and_bad_ones_are_explained() {
+    let weights = admin_api::seed::parse_tier_weights("enterprise=1, Business=3").unwrap();
+    assert_eq!(weights.get("enterprise"), Some(&1));
+    assert_eq!(weights.get("business"), Some(&3));
+    assert!(admin_api::seed::parse_tier_weights("enterprise").unwrap_err().contains("tier=weight"));
+    assert!(admin_api::seed::parse_tier_weights("enterprise=x").is_err());
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Load test of the admin API on PostgreSQL with ~1M products and ~1M orders (issue: admin API).
+# Needs wrk (apt-get install wrk) and a PostgreSQL server; results go to stdout.
+#   bash scripts/load-test.sh            # seeds the database orion_load once, then measures
+# Env: PG (server URL without database, default postgres://postgres@127.0.0.1:5432),
+#      DURATION (default 30s), CONNECTIONS (default 64).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/orion-target}"
+PG="${PG:-postgres://postgres@127.0.0.1:5432}"
+DB_URL="$PG/orion_load"
+DURATION="${DURATION:-30s}"
+CONNECTIONS="${CONNECTIONS:-64}"
+ulimit -n 65536 || true
+
+cargo build -q --release -p admin-api --bin admin-api --example hello
+BIN="$CARGO_TARGET_DIR/release/admin-api"
+HELLO="$CARGO_TARGET_DIR/release/examples/hello"
+export ORION__DATABASE__URL="$DB_URL" ORION__DATABASE__MAX_CONNECTIONS=20 ORION__LOG__FILTER=warn RUST_LOG=warn
+export ORION__SERVER__PORT=8090 ORION__SERVER__DATA_DIR=/var/tmp/orion-load-data
+
+psql "$PG/postgres" -qtAc "SELECT 1 FROM pg_database WHERE datname = 'orion_load'" | grep -q 1 \
+  || psql "$PG/postgres" -qc "CREATE DATABASE orion_load"
+products=$(psql "$DB_URL" -qtAc "SELECT COUNT(*) FROM product" 2>/dev/null || echo 0)
+if [ "${products:-0}" -lt 1000000 ]; then
+  "$BIN" migrate
+  time "$BIN" seed-demo --merchants 1000 --products-per-store 700 --orders-per-store-month 140 \
+    --months 6 --tiers enterprise=1
+  psql "$DB_URL" -qc "ANALYZE"
+fi
+psql "$DB_URL" -qtAc "SELECT 'products ' || (SELECT COUNT(*) FROM product) || ', orders ' || (SELECT COUNT(*) FROM \"order\") || ', stores ' || (SELECT COUNT(*) FROM store) || ', size ' || pg_size_pretty(pg_database_size(current_database()))"
+
+TOKEN=$("$BIN" create-admin --email load@orion.example | tail -n 1)
+"$BIN" serve >/tmp/orion-load-serve.log 2>&1 &
+SERVER=$!
+"$HELLO" 8091 >/dev/null 2>&1 &
+HELLO_PID=$!
+trap 'kill $SERVER $HELLO_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -sf localhost:8090/readyz >/dev/null && curl -sf localhost:8091/ >/dev/null && break; sleep 0.5; done
+
+AUTH="Authorization: Bearer $TOKEN"
+BASE=http://127.0.0.1:8090/api/v1/admin/platform-health
+echo "== wrk -t2 -c$CONNECTIONS -d$DURATION hello-world baseline"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency http://127.0.0.1:8091/
+echo "== GET /health"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/health"
+echo "== GET /capacity"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity"
+echo "== GET /capacity?top_stores=20"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity?top_stores=20"
+echo "== GET /health, 1000 connections, 60 s"
+wrk -t2 -c1000 -d60s --latency -H "$AUTH" "$BASE/health"
+echo "== after the storm"
+curl -s -o /dev/null -w "readyz %{http_code} in %{time_total}s\n" http://127.0.0.1:8090/readyz
+curl -s -o /dev/null -w "health %{http_code} in %{time_total}s\n" -H "$AUTH" "$BASE/health"
+curl -s -H "$AUTH" "$BASE/health" | python3 -c 'import json,sys; h=json.load(sys.stdin); print("performance", h["performance"]); print("freshness", h["database"]["freshness"])'
