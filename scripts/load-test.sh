@@ -39,17 +39,27 @@ trap 'kill $SERVER $HELLO_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf localhost:8090/readyz >/dev/null && curl -sf localhost:8091/ >/dev/null && break; sleep 0.5; done
 
 AUTH="Authorization: Bearer $TOKEN"
+# wrk prints p50/p75/p90/p99; this adds p95 and the error counts on one line.
+PCT=$(mktemp --suffix .lua)
+cat >"$PCT" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("SUMMARY p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms, %.0f req/s, errors connect %d read %d write %d status %d timeout %d\n",
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    summary.requests / (summary.duration / 1e6), summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.status, summary.errors.timeout))
+end
+LUA
 BASE=http://127.0.0.1:8090/api/v1/admin/platform-health
-echo "== wrk -t2 -c$CONNECTIONS -d$DURATION hello-world baseline"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency http://127.0.0.1:8091/
+echo "== wrk -s "$PCT" -t2 -c$CONNECTIONS -d$DURATION hello-world baseline (actix-web, same build)"
+wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency http://127.0.0.1:8091/
 echo "== GET /health"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/health"
+wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/health"
 echo "== GET /capacity"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity"
+wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity"
 echo "== GET /capacity?top_stores=20"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity?top_stores=20"
+wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity?top_stores=20"
 echo "== GET /health, 1000 connections, 60 s"
-wrk -t2 -c1000 -d60s --latency -H "$AUTH" "$BASE/health"
+wrk -s "$PCT" -t2 -c1000 -d60s --latency -H "$AUTH" "$BASE/health"
 echo "== after the storm"
 curl -s -o /dev/null -w "readyz %{http_code} in %{time_total}s\n" http://127.0.0.1:8090/readyz
 curl -s -o /dev/null -w "health %{http_code} in %{time_total}s\n" -H "$AUTH" "$BASE/health"

@@ -26,6 +26,8 @@ use crate::startup::AppState;
 pub const TOKEN_PREFIX: &str = "orion_";
 /// Characters of a token stored in clear to identify it (`orion_` and 8 hex digits).
 const IDENTIFYING_CHARS: usize = TOKEN_PREFIX.len() + 8;
+/// `last_used_at` is updated at most this often per token.
+const LAST_USED_RESOLUTION_SECS: i64 = 60;
 /// Above this many cached tokens the cache is emptied (it only ever holds valid tokens).
 const CACHE_CAPACITY: usize = 10_000;
 
@@ -199,6 +201,7 @@ impl TokenCache {
 
 /// Looks a token up: `None` when unknown or revoked. Marks it used.
 async fn verify(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<Verified>, DbErr> {
+    tracing::debug!("checking a bearer token against the database");
     let Some(token) = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(token_hash))
         .filter(api_token::Column::RevokedAt.is_null())
@@ -210,11 +213,16 @@ async fn verify(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<Ve
     let Some(user) = admin_user::Entity::find_by_id(token.admin_user_id).one(db).await? else {
         return Ok(None);
     };
-    api_token::Entity::update_many()
-        .col_expr(api_token::Column::LastUsedAt, Expr::value(Utc::now()))
-        .filter(api_token::Column::Id.eq(token.id))
-        .exec(db)
-        .await?;
+    // `last_used_at` is coarse (a minute) so that verifying a busy token is a read, not a write
+    // every request: a write per verification would serialise concurrent requests on the row.
+    let now = Utc::now();
+    if token.last_used_at.is_none_or(|at| now - at > chrono::Duration::seconds(LAST_USED_RESOLUTION_SECS)) {
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
+            .filter(api_token::Column::Id.eq(token.id))
+            .exec(db)
+            .await?;
+    }
     Ok(Some(Verified { user_id: user.id, role: Role::parse(&user.role) }))
 }
 
@@ -275,18 +283,24 @@ fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
 fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let mut token = String::with_capacity(TOKEN_PREFIX.len() + 64);
-    token.push_str(TOKEN_PREFIX);
-    for byte in bytes {
-        token.push_str(&format!("{byte:02x}"));
-    }
-    token
+    format!("{TOKEN_PREFIX}{}", hex(&bytes))
 }
 
 /// SHA-256 of the token, lowercase hex. Tokens carry 256 random bits, so a fast hash is enough:
 /// there is nothing to brute-force that a slow password hash would protect.
 fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Lowercase hex (runs on every authenticated request, so no `format!` per byte).
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -307,6 +321,9 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with(TOKEN_PREFIX) && a.len() == TOKEN_PREFIX.len() + 64);
         assert_eq!(hash(&a).len(), 64);
+        assert_eq!(hex(&[0x00, 0x7f, 0xa5, 0xff]), "007fa5ff");
+        // SHA-256("abc"), the FIPS 180-2 test vector.
+        assert_eq!(hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_ne!(hash(&a), hash(&b));
     }
 }

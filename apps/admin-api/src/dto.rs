@@ -166,11 +166,13 @@ pub struct ScalingRecommendation {
 
 /// `GET /capacity` (seed 001 `CapacityMetricsResponse` in store terms, plus `freshness`).
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CapacityResponse {
+pub struct CapacityResponse<'a> {
     /// Products.
     pub products_total: u64,
-    /// Products per store code (stores with products; only the largest N with `top_stores`).
-    pub products_by_store: BTreeMap<String, u64>,
+    /// Products per store code, stores with the most products first (only the largest N with
+    /// `top_stores`); stores without products are not listed.
+    #[schema(value_type = BTreeMap<String, u64>)]
+    pub products_by_store: StoreCounts<'a>,
     /// Image variant files stored.
     pub images_total: u64,
     /// Image storage, GiB.
@@ -183,6 +185,16 @@ pub struct CapacityResponse {
     pub active_stores: u64,
     /// How fresh these figures are.
     pub freshness: Freshness,
+}
+
+/// (store code, count) pairs serialised as a JSON object in their order, without copying.
+#[derive(Debug)]
+pub struct StoreCounts<'a>(pub &'a [(String, u64)]);
+
+impl Serialize for StoreCounts<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(code, count)| (code, count)))
+    }
 }
 
 /// `GET /subscription-capacity` (seed 000 shape, plus `freshness`).

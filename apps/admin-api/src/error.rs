@@ -27,6 +27,9 @@ pub enum ApiError {
     /// A required service is not available right now.
     #[error("{0}")]
     Unavailable(&'static str),
+    /// A bug or an impossible state (the detail goes to the log only).
+    #[error("internal error")]
+    Internal(String),
 }
 
 /// The error body.
@@ -56,6 +59,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::Db(_) => "internal",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
         }
     }
 }
@@ -69,12 +73,15 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Db(cause) = self {
-            tracing::error!(error = %cause, "request failed on the database");
+        match self {
+            ApiError::Db(cause) => tracing::error!(error = %cause, "request failed on the database"),
+            ApiError::Internal(cause) => tracing::error!(error = %cause, "request failed"),
+            _ => {}
         }
         let body = ErrorBody { error: ErrorDetail { code: self.code(), message: self.to_string() } };
         let mut response = HttpResponse::build(self.status_code());

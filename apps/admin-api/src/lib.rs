@@ -4,7 +4,7 @@
 //! - [`startup`]: database connection, background measurements, the HTTP server.
 //! - [`routes`]: thin handlers; [`dto`]: the JSON shapes; [`error`]: the one error type.
 //! - [`auth`]: admin API tokens; [`observability`]: request measurement and `/metrics`;
-//!   [`openapi`]: the generated OpenAPI document.
+//!   [`openapi`]: the generated OpenAPI document; [`render_cache`]: `/health` bodies reused per second.
 //! - [`cli`]: the commands of the binary; [`seed`]: demo data.
 //!
 //! Architecture invariant: no business rule lives here. Handlers read what the domain crates
@@ -18,6 +18,7 @@ pub mod entity;
 pub mod error;
 pub mod observability;
 pub mod openapi;
+pub mod render_cache;
 pub mod routes;
 pub mod seed;
 pub mod startup;

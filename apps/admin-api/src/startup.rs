@@ -19,6 +19,7 @@ use crate::auth::TokenCache;
 use crate::config::Settings;
 use crate::observability::{Metrics, measure_requests};
 use crate::openapi::ApiDoc;
+use crate::render_cache::RenderCache;
 use crate::routes;
 
 /// What every request handler can reach.
@@ -38,6 +39,8 @@ pub struct AppState {
     pub thresholds: Thresholds,
     /// Verified tokens.
     pub tokens: TokenCache,
+    /// Rendered platform-health bodies of the current second.
+    pub rendered: RenderCache,
 }
 
 /// Opens the database named in `settings` (creating the SQLite directory) and migrates it.
@@ -94,6 +97,7 @@ impl Application {
             metrics: Metrics::new(),
             thresholds: settings.thresholds,
             tokens: TokenCache::new(Duration::from_secs(settings.auth.cache_seconds)),
+            rendered: RenderCache::default(),
         });
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;

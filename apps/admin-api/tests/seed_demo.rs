@@ -6,7 +6,8 @@ use admin_api::seed::{DemoSizes, seed_demo};
 use sea_orm::{ConnectionTrait, Statement};
 
 async fn scalar(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
-    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+    let row =
+        db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
     row.try_get::<i64>("", "n").unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 

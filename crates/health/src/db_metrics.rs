@@ -84,7 +84,7 @@ pub struct DbFigures {
     pub active_stores: u64,
     /// Orders placed since 00:00 UTC on the first of the month (exact, an index range).
     pub orders_this_month: u64,
-    /// Products per store code, for stores with products (exact), ordered by code.
+    /// Products per store code, for stores with products (exact), most products first.
     pub products_by_store: Vec<(String, u64)>,
     /// The limits of every live subscription.
     pub sold_limits: Vec<SoldLimits>,
@@ -214,7 +214,7 @@ pub async fn measure(
         .query_all_raw(Statement::from_string(
             db.get_database_backend(),
             "SELECT s.code AS code, COUNT(*) AS n FROM product p JOIN store s ON s.id = p.store_id \
-             GROUP BY s.code ORDER BY s.code",
+             GROUP BY s.code ORDER BY n DESC, s.code",
         ))
         .await?;
     let products_by_store = by_store

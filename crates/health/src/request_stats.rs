@@ -109,7 +109,8 @@ impl RequestStats {
         let requests = merged.len();
         // Early in the process's life the window is only as long as the process.
         let seconds = (now + 1).min(self.window_seconds);
-        let ms = |micros: u64| round(micros as f64 / 1000.0, 2);
+        // Milliseconds to the microsecond: a cached /health answers in a few µs.
+        let ms = |micros: u64| round(micros as f64 / 1000.0, 3);
         if requests == 0 {
             return RequestSummary { window_seconds: self.window_seconds, ..RequestSummary::default() };
         }
@@ -118,7 +119,7 @@ impl RequestStats {
             requests,
             requests_per_second: round(requests as f64 / seconds as f64, 1),
             error_rate_percent: round(errors as f64 / requests as f64 * 100.0, 1),
-            avg_ms: round(merged.mean() / 1000.0, 2),
+            avg_ms: round(merged.mean() / 1000.0, 3),
             p50_ms: ms(merged.value_at_quantile(0.50)),
             p95_ms: ms(merged.value_at_quantile(0.95)),
             p99_ms: ms(merged.value_at_quantile(0.99)),

@@ -179,19 +179,21 @@ pub enum Priority {
 pub fn recommendations(thresholds: &[ThresholdStatus], stores: u64, products: u64) -> Vec<Recommendation> {
     let mut out = Vec::new();
     for t in thresholds {
-        let description =
-            format!("Currently at {:.0}% of capacity ({:.0} of {:.0})", t.percent_used, t.current, t.limit);
+        // Formatted only for the thresholds that get a recommendation: `/health` runs this per request.
+        let description = || {
+            format!("Currently at {:.0}% of capacity ({:.0} of {:.0})", t.percent_used, t.current, t.limit)
+        };
         match t.status {
             Status::Critical => out.push(Recommendation {
                 priority: Priority::Critical,
                 title: format!("{} at critical level", t.name),
-                description,
+                description: description(),
                 action: Some("Immediate scaling or cleanup required".to_owned()),
             }),
             Status::Warning => out.push(Recommendation {
                 priority: Priority::Warning,
                 title: format!("{} approaching limit", t.name),
-                description,
+                description: description(),
                 action: Some("Plan scaling in the next 2-4 weeks".to_owned()),
             }),
             Status::Ok => {}

@@ -1,18 +1,20 @@
 //! `GET /health`, `/capacity`, `/subscription-capacity`: assembled from the background
 //! measurements; no handler touches the database (beyond the cached token check).
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use actix_web::web;
-use chrono::Utc;
-use health::{Measurements, OverallStatus, Priority, Recommendation};
+use actix_web::HttpResponse;
+use actix_web::http::header::ContentType;
+use actix_web::web::{self, Bytes};
+use chrono::{DateTime, Utc};
+use health::{DbState, Measurements, OverallStatus, Priority, Recommendation};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Admin;
 use crate::dto::{
     CapacityResponse, DatabaseMetrics, Freshness, HealthResponse, ImageStorageMetrics, Performance,
-    SubscriptionCapacityResponse, SystemMetrics, gib, mib, overall_status_name,
+    StoreCounts, SubscriptionCapacityResponse, SystemMetrics, gib, mib, overall_status_name,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::startup::AppState;
@@ -31,9 +33,16 @@ use crate::startup::AppState;
     )
 )]
 #[tracing::instrument(skip_all, fields(admin = admin.user_id))]
-pub async fn health(admin: Admin, state: web::Data<AppState>) -> web::Json<HealthResponse> {
+pub async fn health(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let now = Utc::now();
     let db = state.monitor.latest();
+    let body = state.rendered.get_or_render("health", now.timestamp(), identity(&db), || {
+        to_json(&assemble_health(&state, &db, now))
+    })?;
+    Ok(json(body))
+}
+
+fn assemble_health(state: &AppState, db: &DbState, now: DateTime<Utc>) -> HealthResponse {
     let figures = db.figures.as_deref();
     let system = state.sampler.latest();
     let requests = state.requests.summary();
@@ -72,7 +81,7 @@ pub async fn health(admin: Admin, state: web::Data<AppState>) -> web::Json<Healt
         );
     }
     let tier = health::infrastructure_tier(stores, products);
-    web::Json(HealthResponse {
+    HealthResponse {
         timestamp: crate::dto::rfc3339(now),
         overall_status: overall_status_name(overall),
         system: SystemMetrics::from_sample(system),
@@ -82,7 +91,7 @@ pub async fn health(admin: Admin, state: web::Data<AppState>) -> web::Json<Healt
             orders_count: figures.map_or(0, |f| f.orders.value),
             stores_count: stores,
             inventory_count: figures.map_or(0, |f| f.inventory.value),
-            freshness: Freshness::of(&db, now),
+            freshness: Freshness::of(db, now),
         },
         image_storage: ImageStorageMetrics {
             total_files: images.total_files,
@@ -96,7 +105,7 @@ pub async fn health(admin: Admin, state: web::Data<AppState>) -> web::Json<Healt
         recommendations: recommendations.into_iter().map(Into::into).collect(),
         infrastructure_tier: tier.name,
         next_tier_trigger: tier.next_tier_trigger,
-    })
+    }
 }
 
 /// Query of `GET /capacity`.
@@ -127,30 +136,33 @@ pub async fn capacity(
     admin: Admin,
     state: web::Data<AppState>,
     query: web::Query<CapacityQuery>,
-) -> Result<web::Json<CapacityResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let top = match query.top_stores {
         Some(n @ 1..=10_000) => Some(n as usize),
         Some(n) => return Err(ApiError::BadRequest(format!("top_stores must be within 1..=10000, got {n}"))),
         None => None,
     };
+    let now = Utc::now();
     let db = state.monitor.latest();
-    let figures = db.figures.as_deref();
-    let mut by_store: Vec<(String, u64)> = figures.map(|f| f.products_by_store.clone()).unwrap_or_default();
-    if let Some(top) = top {
-        by_store.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        by_store.truncate(top);
-    }
-    let images = figures.map(|f| f.images).unwrap_or_default();
-    Ok(web::Json(CapacityResponse {
-        products_total: figures.map_or(0, |f| f.products.value),
-        products_by_store: by_store.into_iter().collect::<BTreeMap<_, _>>(),
-        images_total: images.total_files,
-        storage_used_gb: gib(images.total_bytes),
-        database_size_mb: mib(figures.map_or(0, |f| f.size_bytes)),
-        orders_this_month: figures.map_or(0, |f| f.orders_this_month),
-        active_stores: figures.map_or(0, |f| f.active_stores),
-        freshness: Freshness::of(&db, Utc::now()),
-    }))
+    let key = format!("capacity?top_stores={top:?}");
+    let body = state.rendered.get_or_render(&key, now.timestamp(), identity(&db), || {
+        let figures = db.figures.as_deref();
+        // Sorted by the monitor, most products first: the top N is a prefix.
+        let by_store = figures.map(|f| f.products_by_store.as_slice()).unwrap_or_default();
+        let by_store = &by_store[..top.unwrap_or(usize::MAX).min(by_store.len())];
+        let images = figures.map(|f| f.images).unwrap_or_default();
+        to_json(&CapacityResponse {
+            products_total: figures.map_or(0, |f| f.products.value),
+            products_by_store: StoreCounts(by_store),
+            images_total: images.total_files,
+            storage_used_gb: gib(images.total_bytes),
+            database_size_mb: mib(figures.map_or(0, |f| f.size_bytes)),
+            orders_this_month: figures.map_or(0, |f| f.orders_this_month),
+            active_stores: figures.map_or(0, |f| f.active_stores),
+            freshness: Freshness::of(&db, now),
+        })
+    })?;
+    Ok(json(body))
 }
 
 /// What the sold subscription tiers allow against what stores use (seed 000).
@@ -169,8 +181,17 @@ pub async fn capacity(
 pub async fn subscription_capacity(
     admin: Admin,
     state: web::Data<AppState>,
-) -> web::Json<SubscriptionCapacityResponse> {
+) -> Result<HttpResponse, ApiError> {
+    let now = Utc::now();
     let db = state.monitor.latest();
+    let body =
+        state.rendered.get_or_render("subscription-capacity", now.timestamp(), identity(&db), || {
+            to_json(&assemble_subscription_capacity(&db, now))
+        })?;
+    Ok(json(body))
+}
+
+fn assemble_subscription_capacity(db: &DbState, now: DateTime<Utc>) -> SubscriptionCapacityResponse {
     let figures = db.figures.as_deref();
     let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let usage = billing::Usage {
@@ -180,12 +201,27 @@ pub async fn subscription_capacity(
     };
     let sold = figures.map(|f| f.sold_limits.as_slice()).unwrap_or_default();
     let capacity = billing::subscription_capacity(sold, usage);
-    web::Json(SubscriptionCapacityResponse {
+    SubscriptionCapacityResponse {
         total_subscriptions: capacity.total_subscriptions,
         tier_distribution: capacity.tier_distribution,
         products: capacity.products.into(),
         orders_monthly: capacity.orders_monthly.into(),
         team_members: capacity.team_members.into(),
-        freshness: Freshness::of(&db, Utc::now()),
-    })
+        freshness: Freshness::of(db, now),
+    }
+}
+
+/// Identifies one state of the database figures (a refresh makes a new one).
+fn identity(db: &Arc<DbState>) -> usize {
+    Arc::as_ptr(db) as usize
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<Bytes, ApiError> {
+    serde_json::to_vec(value)
+        .map(Bytes::from)
+        .map_err(|e| ApiError::Internal(format!("serialising JSON: {e}")))
+}
+
+fn json(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok().content_type(ContentType::json()).body(body)
 }
