@@ -53,6 +53,8 @@ e2e_test!(async fn the_docs_ui_is_served_from_the_binary(app) {
     assert_eq!(page.status, 200);
     assert!(page.text.contains("swagger"), "{}", page.text);
     assert!(!page.text.contains("unpkg.com") && !page.text.contains("cdn."), "the UI must work offline");
+    let redirected = app.get("/api/docs", None).await;
+    assert_eq!(redirected.status, 200, "/api/docs redirects to /api/docs/");
     let script = app.get("/api/docs/swagger-ui-bundle.js", None).await;
     assert_eq!(script.status, 200);
     assert!(script.text.len() > 100_000, "the bundle is compiled in");

@@ -112,6 +112,7 @@ impl Application {
                 .app_data(routes::query_config())
                 .configure(routes::configure)
                 .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
+                .service(web::redirect("/api/docs", "/api/docs/"))
                 .default_service(web::to(routes::not_found))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_seconds);
