@@ -1,0 +1,87 @@
+//! The database figures on both backends: exact counts, PostgreSQL's planner estimate above the
+//! configured row count, products per store sorted, and a monitor that keeps its last good
+//! figures when the database goes away.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
+use std::time::Duration;
+
+use chrono::Utc;
+use health::{CountMethod, DbMonitor, DbMonitorSettings};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
+
+async fn platform(db: &DatabaseConnection, products: &[(&str, usize)]) {
+    let merchant = merchants::create_merchant(
+        db,
+        merchants::NewMerchant {
+            name: "Acme",
+            slug: merchants::MerchantSlug::parse("acme").unwrap(),
+            contact_email: "owner@acme.example",
+        },
+    )
+    .await
+    .unwrap();
+    for (code, count) in products {
+        let store = stores::create_store(db, stores::NewStore { merchant_id: merchant.id, code, name: code })
+            .await
+            .unwrap();
+        for i in 0..*count {
+            let sku = format!("SKU-{i}");
+            stores::create_product(
+                db,
+                stores::NewProduct { store_id: store.id, store_sku: &sku, gtin: None },
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        }
+    }
+}
+
+migration::db_test!(async fn figures_are_exact_below_the_limit_and_sorted_by_store_size(db) {
+    platform(&db, &[("small", 1), ("large", 4), ("medium", 2)]).await;
+    let settings = DbMonitorSettings::default();
+    let figures = health::measure(&db, &settings, Utc::now()).await.unwrap();
+    assert_eq!((figures.products.value, figures.products.method), (7, CountMethod::Exact));
+    assert_eq!(figures.stores.value, 3);
+    assert_eq!(figures.merchants.value, 1);
+    assert_eq!(figures.active_stores, 3);
+    assert_eq!(figures.orders_this_month, 0);
+    let by_store: Vec<(&str, u64)> = figures.products_by_store.iter().map(|(c, n)| (c.as_str(), *n)).collect();
+    assert_eq!(by_store, [("large", 4), ("medium", 2), ("small", 1)]);
+    assert!(figures.size_bytes > 0);
+    assert_eq!(figures.images.total_files, 0);
+});
+
+migration::db_test!(async fn postgres_reports_big_tables_by_the_planner_estimate(db) {
+    platform(&db, &[("store", 5)]).await;
+    let settings = DbMonitorSettings { exact_count_limit: 3, ..DbMonitorSettings::default() };
+    let backend = db.get_database_backend();
+    if backend == DatabaseBackend::Postgres {
+        db.execute_unprepared("ANALYZE").await.unwrap();
+    }
+    let figures = health::measure(&db, &settings, Utc::now()).await.unwrap();
+    match backend {
+        // After ANALYZE the estimate of a small table is its exact size.
+        DatabaseBackend::Postgres => {
+            assert_eq!((figures.products.value, figures.products.method), (5, CountMethod::PlannerEstimate));
+            // One store: below the limit, counted.
+            assert_eq!(figures.stores.method, CountMethod::Exact);
+        }
+        _ => assert_eq!((figures.products.value, figures.products.method), (5, CountMethod::Exact)),
+    }
+});
+
+migration::db_test!(async fn the_monitor_keeps_the_last_good_figures_when_the_database_goes_away(db) {
+    platform(&db, &[("store", 2)]).await;
+    let settings = DbMonitorSettings { refresh_interval: Duration::from_secs(3600), ..DbMonitorSettings::default() };
+    let monitor = DbMonitor::start(db.clone(), settings);
+    let first = monitor.refresh_now().await;
+    assert!(first.reachable());
+    assert_eq!(first.figures.as_ref().unwrap().products.value, 2);
+
+    db.close_by_ref().await.unwrap();
+    let after = monitor.refresh_now().await;
+    assert!(!after.reachable());
+    assert!(after.last_error.is_some());
+    assert_eq!(after.figures.as_ref().unwrap().products.value, 2, "last good figures kept");
+});
