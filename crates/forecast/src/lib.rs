@@ -1,5 +1,19 @@
-//! Forecasting: daily capacity snapshots, growth trends, days-until-threshold, projections,
-//! growth scenarios, the sizing calculator, and reports.
+//! Forecasting: daily capacity snapshots, growth trends and days-until-threshold estimates.
 //!
-//! Not built yet: the `capacity_snapshot` table is in `migration/`; the rest arrives with the
-//! forecasting issue.
+//! - [`snapshot`]: capture (at most one row per UTC day, race-safe), read, prune.
+//! - [`trends`]: seed 000's growth-trend formulas, pure.
+//! - [`fit`]: days until a threshold from the daily history (linear, log-linear and damped-trend
+//!   fits chosen by backtest, with 80 %/95 % intervals), pure.
+//!
+//! Still to come with the forecasting issue: projections and growth scenarios mapped to
+//! infrastructure tiers, the sizing calculator, forecast-driven recommendations and reports.
+//! Architecture invariant: no actix-web here; `trends` and `fit` import no sea_orm.
+
+pub mod entity;
+pub mod fit;
+pub mod snapshot;
+pub mod trends;
+
+pub use fit::{DaysUntil, Interval, Method, NoEstimate, days_until_threshold, project};
+pub use snapshot::{Captured, capture_daily_snapshot, prune_snapshots, snapshot_on, snapshots_between};
+pub use trends::{Trend, trend};
