@@ -63,7 +63,12 @@ pub enum Command {
         /// Random seed (same seed, same data).
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Days of daily capacity snapshots before today.
+        #[arg(long, default_value_t = 180)]
+        history_days: u32,
     },
+    /// Capture today's capacity snapshot (once per UTC day) and print it.
+    Snapshot,
 }
 
 /// Runs the parsed command.
@@ -99,7 +104,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::SeedDemo { merchants, products_per_store, orders_per_store_month, months, tiers, seed } => {
+        Command::Snapshot => {
+            let db = connect_and_migrate(&settings).await?;
+            let sampler =
+                health::SystemSampler::start(&settings.server.data_dir, std::time::Duration::from_secs(1))
+                    .ok();
+            let system = match &sampler {
+                Some(sampler) => sampler.first_sample().await.map(|s| s.metrics),
+                None => None,
+            };
+            let captured = forecast::capture_daily_snapshot(&db, chrono::Utc::now(), system).await?;
+            let s = &captured.snapshot;
+            println!(
+                "{} snapshot {} (id {}): {} stores, {} products, {} orders this month, {:.2} MB database",
+                if captured.created { "Captured" } else { "Already had" },
+                s.snapshot_date,
+                s.id,
+                s.total_stores,
+                s.total_products,
+                s.total_orders_month,
+                s.db_size_mb
+            );
+            Ok(())
+        }
+        Command::SeedDemo {
+            merchants,
+            products_per_store,
+            orders_per_store_month,
+            months,
+            tiers,
+            seed,
+            history_days,
+        } => {
             let db = connect_and_migrate(&settings).await?;
             let sizes = DemoSizes {
                 merchants,
@@ -108,17 +144,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 months,
                 tier_weights: tiers,
                 seed,
+                history_days,
             };
             let started = std::time::Instant::now();
             let report = seed::seed_demo(&db, &sizes, true).await?;
             println!(
-                "Seeded {} merchants, {} stores, {} products, {} orders ({} items), {} loyalty cards in {:.1} s.",
+                "Seeded {} merchants, {} stores, {} products, {} orders ({} items), {} loyalty cards, {} daily snapshots in {:.1} s.",
                 report.merchants,
                 report.stores,
                 report.products,
                 report.orders,
                 report.order_items,
                 report.loyalty_cards,
+                report.snapshots,
                 started.elapsed().as_secs_f64()
             );
             Ok(())

@@ -29,6 +29,24 @@ pub struct Settings {
     pub thresholds: Thresholds,
     /// Demo data.
     pub demo: DemoSettings,
+    /// Daily snapshots.
+    pub forecast: ForecastSettings,
+}
+
+/// `[forecast]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ForecastSettings {
+    /// Capture today's snapshot at start-up when it is missing, and run the daily schedule.
+    pub schedule: bool,
+    /// Daily snapshots older than this many days are pruned (the first of each month is kept).
+    pub retention_days: u32,
+}
+
+impl Default for ForecastSettings {
+    fn default() -> Self {
+        ForecastSettings { schedule: true, retention_days: 730 }
+    }
 }
 
 /// `[database]`

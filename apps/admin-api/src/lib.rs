@@ -1,7 +1,8 @@
 //! Orion admin API: the actix-web shell around the domain crates.
 //!
 //! - [`config`]: layered settings; [`telemetry`]: logging.
-//! - [`startup`]: database connection, background measurements, the HTTP server.
+//! - [`startup`]: database connection, background measurements, the HTTP server;
+//!   [`scheduler`]: the daily capacity snapshot.
 //! - [`routes`]: thin handlers; [`dto`]: the JSON shapes; [`error`]: the one error type.
 //! - [`auth`]: admin API tokens; [`observability`]: request measurement and `/metrics`;
 //!   [`openapi`]: the generated OpenAPI document; [`render_cache`]: `/health` bodies reused per second.
@@ -20,6 +21,7 @@ pub mod observability;
 pub mod openapi;
 pub mod render_cache;
 pub mod routes;
+pub mod scheduler;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -19,6 +19,9 @@ use crate::{dto, error, routes};
         routes::platform_health::health,
         routes::platform_health::capacity,
         routes::platform_health::subscription_capacity,
+        routes::forecast::snapshot,
+        routes::forecast::trends,
+        routes::forecast::forecast,
         routes::ops::livez,
         routes::ops::readyz,
         routes::ops::metrics,
@@ -27,6 +30,7 @@ use crate::{dto, error, routes};
     modifiers(&BearerAuth),
     tags(
         (name = "platform-health", description = "Live health and capacity (admin only)"),
+        (name = "forecast", description = "Daily capacity snapshots, trends and forecasts (admin only)"),
         (name = "operations", description = "Probes and metrics for the platform's operators"),
     )
 )]

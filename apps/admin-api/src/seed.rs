@@ -34,6 +34,8 @@ pub struct DemoSizes {
     pub tier_weights: BTreeMap<String, u32>,
     /// Random seed: the same seed gives the same data.
     pub seed: u64,
+    /// Daily capacity snapshots before today (today's is captured from the data).
+    pub history_days: u32,
 }
 
 impl Default for DemoSizes {
@@ -50,6 +52,7 @@ impl Default for DemoSizes {
                 ("enterprise".to_owned(), 7),
             ]),
             seed: 42,
+            history_days: 180,
         }
     }
 }
@@ -69,6 +72,8 @@ pub struct DemoReport {
     pub order_items: u64,
     /// Loyalty cards.
     pub loyalty_cards: u64,
+    /// Daily capacity snapshots (history and today).
+    pub snapshots: u64,
 }
 
 const ADJECTIVES: [&str; 16] = [
@@ -166,7 +171,50 @@ pub async fn seed_demo(
         bar.set_message(format!("{} products, {} orders", report.products, report.orders));
     }
     bar.finish_and_clear();
+    report.snapshots = seed_history(db, &mut rng, now, sizes.history_days).await?;
     Ok(report)
+}
+
+/// Today's snapshot from the data just written, and `days` earlier daily snapshots leading up
+/// to it: about 6 % growth a month for stores and products (a little faster for orders), ±1 %
+/// noise, and busier weekends in the orders.
+async fn seed_history(
+    db: &DatabaseConnection,
+    rng: &mut StdRng,
+    now: DateTime<Utc>,
+    days: u32,
+) -> anyhow::Result<u64> {
+    use forecast::entity::capacity_snapshot;
+    let today = forecast::capture_daily_snapshot(db, now, None).await?.snapshot;
+    let mut rows = Vec::new();
+    for back in 1..=i64::from(days) {
+        let day = today.snapshot_date - Duration::days(back);
+        let mut noise = || 1.0 + rng.random_range(-0.01..0.01);
+        let shrink = |monthly: f64| (1.0 + monthly).powf(-(back as f64) / 30.0);
+        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+        let count =
+            |today: i64, monthly: f64, noise: f64| ((today as f64) * shrink(monthly) * noise).round() as i64;
+        let mut row: capacity_snapshot::ActiveModel = today.clone().into();
+        row.id = NotSet;
+        row.created_at = Set(day.and_hms_opt(0, 0, 5).map_or(now, |t| t.and_utc()));
+        row.snapshot_date = Set(day);
+        row.total_merchants = Set(count(today.total_merchants, 0.05, 1.0));
+        row.total_stores = Set(count(today.total_stores, 0.06, 1.0));
+        row.active_stores = Set(count(today.active_stores, 0.06, 1.0));
+        row.total_subscriptions = Set(count(today.total_subscriptions, 0.05, 1.0));
+        row.active_subscriptions = Set(count(today.active_subscriptions, 0.05, 1.0));
+        row.total_products = Set(count(today.total_products, 0.06, noise()));
+        row.total_orders_month =
+            Set(count(today.total_orders_month, 0.08, noise() * if weekend { 1.03 } else { 1.0 }));
+        row.total_team_members = Set(count(today.total_team_members, 0.04, 1.0));
+        row.db_size_mb = Set((today.db_size_mb * shrink(0.07) * noise() * 100.0).round() / 100.0);
+        row.storage_used_gb = Set((today.storage_used_gb * shrink(0.07) * 1000.0).round() / 1000.0);
+        rows.push(row);
+    }
+    for chunk in rows.chunks(BATCH / 4) {
+        capacity_snapshot::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+    }
+    Ok(u64::from(days) + 1)
 }
 
 async fn seed_merchant(

@@ -87,6 +87,10 @@ impl Application {
             tracing::warn!(%error, "first database figures refresh failed; serving anyway");
         }
         sampler.first_sample().await;
+        if settings.forecast.schedule {
+            crate::scheduler::capture_now(&db, &sampler).await;
+            crate::scheduler::start(db.clone(), sampler.clone(), settings.forecast.clone());
+        }
         let state = web::Data::new(AppState {
             db,
             sampler,

@@ -1,5 +1,6 @@
 //! Route handlers: thin adapters from HTTP to the domain crates.
 
+pub mod forecast;
 pub mod ops;
 pub mod platform_health;
 
@@ -16,7 +17,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope(PLATFORM_HEALTH)
             .route("/health", web::get().to(platform_health::health))
             .route("/capacity", web::get().to(platform_health::capacity))
-            .route("/subscription-capacity", web::get().to(platform_health::subscription_capacity)),
+            .route("/subscription-capacity", web::get().to(platform_health::subscription_capacity))
+            .route("/snapshot", web::post().to(forecast::snapshot))
+            .route("/trends", web::get().to(forecast::trends))
+            .route("/forecast", web::get().to(forecast::forecast)),
     )
     .route("/livez", web::get().to(ops::livez))
     .route("/readyz", web::get().to(ops::readyz))
