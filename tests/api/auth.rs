@@ -2,10 +2,12 @@
 
 use tests::e2e_test;
 
-const ADMIN_ROUTES: [&str; 3] = [
+const ADMIN_ROUTES: [&str; 5] = [
     "/api/v1/admin/platform-health/health",
     "/api/v1/admin/platform-health/capacity",
     "/api/v1/admin/platform-health/subscription-capacity",
+    "/api/v1/admin/platform-health/trends",
+    "/api/v1/admin/platform-health/forecast?metric=total_products",
 ];
 
 e2e_test!(async fn admin_routes_need_an_admin_token(app) {

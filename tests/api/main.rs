@@ -3,5 +3,6 @@
 
 mod auth;
 mod database_outage;
+mod forecast;
 mod operations;
 mod platform_health;

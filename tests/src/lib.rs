@@ -70,6 +70,24 @@ impl TestApp {
         Reply { status, json, text, www_authenticate, content_type }
     }
 
+    /// `POST path` (empty body) with `Authorization: Bearer token` when given.
+    pub async fn post(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut request = self.client.post(format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, json, text, www_authenticate: None, content_type: None }
+    }
+
+    /// `POST path` as the admin.
+    pub async fn post_as_admin(&self, path: &str) -> Reply {
+        self.post(path, Some(&self.admin_token)).await
+    }
+
     /// `GET path` as the admin.
     pub async fn get_as_admin(&self, path: &str) -> Reply {
         self.get(path, Some(&self.admin_token)).await

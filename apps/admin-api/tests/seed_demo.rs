@@ -15,6 +15,8 @@ migration::db_test!(async fn seed_demo_writes_consistent_data_within_tier_limits
     let sizes = DemoSizes { merchants: 12, products_per_store: 80, orders_per_store_month: 20, months: 3, ..DemoSizes::default() };
     let report = seed_demo(&db, &sizes, false).await.unwrap();
     assert_eq!(report.merchants, 12);
+    assert_eq!(report.snapshots, 181, "180 days of history and today");
+    assert_eq!(scalar(&db, "SELECT COUNT(*) AS n FROM capacity_snapshot").await, 181);
     assert_eq!(scalar(&db, "SELECT COUNT(*) AS n FROM merchant").await, 12);
     assert_eq!(scalar(&db, "SELECT COUNT(*) AS n FROM product").await, report.products as i64);
     assert_eq!(scalar(&db, r#"SELECT COUNT(*) AS n FROM "order""#).await, report.orders as i64);
