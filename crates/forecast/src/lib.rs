@@ -1,6 +1,8 @@
 //! Forecasting: daily capacity snapshots, growth trends and days-until-threshold estimates.
 //!
 //! - [`metric`]: the forecastable snapshot fields, and gap-filled daily series.
+//! - [`plan`]: growth scenarios (seed 003) and the sizing calculator (seed 002), pure.
+//! - [`recommendations`]: seed 000's recommendation rules plus forecast-driven ones, pure.
 //! - [`snapshot`]: capture (at most one row per UTC day, race-safe), read, prune.
 //! - [`trends`]: seed 000's growth-trend formulas, pure.
 //! - [`fit`]: days until a threshold from the daily history (linear, log-linear and damped-trend
@@ -13,10 +15,15 @@
 pub mod entity;
 pub mod fit;
 pub mod metric;
+pub mod plan;
+pub mod recommendations;
 pub mod snapshot;
 pub mod trends;
 
 pub use fit::{DaysUntil, Interval, Method, NoEstimate, days_until_threshold, project};
 pub use metric::{Metric, daily_series};
+pub use plan::{
+    PlannedMonth, Scenario, Sizing, SizingError, SizingInput, project_scenario, size, tier_and_cost,
+};
 pub use snapshot::{Captured, capture_daily_snapshot, prune_snapshots, snapshot_on, snapshots_between};
 pub use trends::{Trend, trend};

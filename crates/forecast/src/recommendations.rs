@@ -1,0 +1,278 @@
+//! Seed 000's `GET /recommendations`: capacity, infrastructure, growth and storage
+//! recommendations, plus forecast-driven ones. The rules are listed in
+//! `docs/operations/capacity-monitoring.md`; keep the two in step.
+
+use serde::Serialize;
+
+use crate::fit::DaysUntil;
+
+/// What a recommendation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// Sold subscription capacity.
+    Capacity,
+    /// Servers and the infrastructure tier.
+    Infrastructure,
+    /// Growth of the platform.
+    Growth,
+    /// Image storage.
+    Storage,
+}
+
+/// How urgent it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Monitor and plan.
+    Info,
+    /// Within 1–2 weeks.
+    Warning,
+    /// Within 24 hours.
+    Critical,
+}
+
+/// One recommendation (seed 000 shape).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapacityRecommendation {
+    /// capacity, infrastructure, growth or storage.
+    pub category: Category,
+    /// critical, warning or info.
+    pub severity: Severity,
+    /// One line.
+    pub title: String,
+    /// The figures behind it.
+    pub description: String,
+    /// What to do.
+    pub action: String,
+}
+
+/// A metric's forecast against a configured level.
+#[derive(Debug, Clone)]
+pub struct LevelForecast<'a> {
+    /// Plural display name, e.g. `Products`.
+    pub label: &'a str,
+    /// `critical` or `warning`.
+    pub level: &'a str,
+    /// The level's value.
+    pub threshold: f64,
+    /// The estimate, when there is one.
+    pub estimate: Option<&'a DaysUntil>,
+}
+
+/// What the rules look at.
+#[derive(Debug, Clone)]
+pub struct Inputs<'a> {
+    /// Products / orders-this-month utilisation of the sold limits, %.
+    pub products_utilization_percent: f64,
+    /// Orders this month against the sold monthly limits, %.
+    pub orders_utilization_percent: f64,
+    /// Stores now.
+    pub stores: u64,
+    /// Products now.
+    pub products: u64,
+    /// Store growth over the last 30 days, % (None without history).
+    pub store_growth_30d_percent: Option<f64>,
+    /// Image storage now, GB.
+    pub storage_gb: f64,
+    /// Storage warning and critical levels, GB.
+    pub storage_levels: (f64, f64),
+    /// Forecasts of the configured levels.
+    pub forecasts: Vec<LevelForecast<'a>>,
+}
+
+/// Store growth at or above this over 30 days is reported.
+pub const HIGH_GROWTH_PERCENT: f64 = 10.0;
+
+/// Every rule, most severe first.
+pub fn recommendations(inputs: &Inputs<'_>) -> Vec<CapacityRecommendation> {
+    let mut out = Vec::new();
+    let mut push = |category, severity, title: String, description: String, action: &str| {
+        out.push(CapacityRecommendation { category, severity, title, description, action: action.to_owned() })
+    };
+    for (what, utilization) in
+        [("Product", inputs.products_utilization_percent), ("Order", inputs.orders_utilization_percent)]
+    {
+        let severity = match utilization {
+            u if u >= 95.0 => Severity::Critical,
+            u if u >= 80.0 => Severity::Warning,
+            _ => continue,
+        };
+        push(
+            Category::Capacity,
+            severity,
+            format!("{what} capacity approaching limit"),
+            format!("Currently at {utilization:.0}% of theoretical {} capacity", what.to_lowercase()),
+            "Consider upgrading store tiers or adding capacity",
+        );
+    }
+    let tier = health::infrastructure_tier(inputs.stores, inputs.products);
+    let next = health::INFRASTRUCTURE_TIERS.iter().find(|t| t.name == tier.name).and_then(|t| t.max_stores);
+    push(
+        Category::Infrastructure,
+        Severity::Info,
+        format!("Current tier: {}", tier.name),
+        match next {
+            Some(max) => format!("Next upgrade trigger: {max} stores"),
+            None => "Top tier: scale the cluster with demand".to_owned(),
+        },
+        "Monitor growth and plan for infrastructure scaling",
+    );
+    if let Some(growth) = inputs.store_growth_30d_percent.filter(|g| *g >= HIGH_GROWTH_PERCENT) {
+        push(
+            Category::Growth,
+            Severity::Info,
+            "High store growth rate".to_owned(),
+            format!("Store base growing at {growth:.1}% over last 30 days"),
+            "Ensure infrastructure can scale to meet demand",
+        );
+    }
+    let (warning, critical) = inputs.storage_levels;
+    if inputs.storage_gb >= warning {
+        let severity = if inputs.storage_gb >= critical { Severity::Critical } else { Severity::Warning };
+        push(
+            Category::Storage,
+            severity,
+            if severity == Severity::Critical { "Storage usage critical" } else { "Storage usage high" }
+                .to_owned(),
+            format!("Image storage at {:.0} GB", inputs.storage_gb),
+            "Plan for storage expansion or implement cleanup policies",
+        );
+    }
+    for f in &inputs.forecasts {
+        let Some(estimate) = f.estimate else { continue };
+        let severity = match estimate.days {
+            d if d <= 30.0 => Severity::Critical,
+            d if d <= 90.0 => Severity::Warning,
+            d if d <= 180.0 => Severity::Info,
+            _ => continue,
+        };
+        let high = estimate.interval_80.high.map_or("beyond 10 years".to_owned(), |h| format!("{h:.0}"));
+        push(
+            Category::Growth,
+            severity,
+            format!("{} forecast to reach the {} level", f.label, f.level),
+            format!(
+                "{} reach the {} {} level in ~{:.0} days (80 %: {:.0}–{high})",
+                f.label,
+                thousands(f.threshold),
+                f.level,
+                estimate.days,
+                estimate.interval_80.low
+            ),
+            match severity {
+                Severity::Critical => "Scale now: the level is less than a month away",
+                Severity::Warning => "Plan scaling in the next 2-4 weeks",
+                Severity::Info => "Review capacity planning before the date",
+            },
+        );
+    }
+    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out
+}
+
+/// 475000 → `475,000`; 950.5 → `950.5`.
+pub fn thousands(value: f64) -> String {
+    let (whole, fraction) = if value.fract() == 0.0 {
+        (format!("{value:.0}"), String::new())
+    } else {
+        let text = format!("{value}");
+        match text.split_once('.') {
+            Some((w, f)) => (w.to_owned(), format!(".{f}")),
+            None => (text, String::new()),
+        }
+    };
+    let (sign, digits) = whole.strip_prefix('-').map_or(("", whole.as_str()), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}{fraction}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fit::{Interval, Method};
+
+    fn inputs() -> Inputs<'static> {
+        Inputs {
+            products_utilization_percent: 50.0,
+            orders_utilization_percent: 10.0,
+            stores: 150,
+            products: 40_000,
+            store_growth_30d_percent: Some(2.0),
+            storage_gb: 100.0,
+            storage_levels: (800.0, 950.0),
+            forecasts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_quiet_platform_gets_only_its_tier() {
+        let out = recommendations(&inputs());
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            (out[0].category, out[0].title.as_str()),
+            (Category::Infrastructure, "Current tier: Medium")
+        );
+        assert_eq!(out[0].description, "Next upgrade trigger: 300 stores");
+    }
+
+    #[test]
+    fn the_seed_examples_come_out() {
+        let estimate = DaysUntil {
+            days: 42.4,
+            interval_80: Interval { low: 35.2, high: Some(51.0) },
+            interval_95: Interval { low: 31.0, high: None },
+            method: Method::Linear,
+            backtest_mape_percent: 1.0,
+            points: 90,
+            candidates: Vec::new(),
+        };
+        let busy = Inputs {
+            products_utilization_percent: 85.0,
+            store_growth_30d_percent: Some(15.2),
+            storage_gb: 850.0,
+            forecasts: vec![LevelForecast {
+                label: "Products",
+                level: "critical",
+                threshold: 475_000.0,
+                estimate: Some(&estimate),
+            }],
+            ..inputs()
+        };
+        let out = recommendations(&busy);
+        let find = |title: &str| {
+            out.iter().find(|r| r.title == title).unwrap_or_else(|| panic!("{title}: {out:#?}"))
+        };
+        let capacity = find("Product capacity approaching limit");
+        assert_eq!(
+            (capacity.severity, capacity.description.as_str()),
+            (Severity::Warning, "Currently at 85% of theoretical product capacity")
+        );
+        assert_eq!(
+            find("High store growth rate").description,
+            "Store base growing at 15.2% over last 30 days"
+        );
+        assert_eq!(find("Storage usage high").description, "Image storage at 850 GB");
+        let forecast = find("Products forecast to reach the critical level");
+        assert_eq!(forecast.severity, Severity::Warning);
+        assert_eq!(
+            forecast.description,
+            "Products reach the 475,000 critical level in ~42 days (80 %: 35–51)"
+        );
+        assert!(out.windows(2).all(|w| w[0].severity >= w[1].severity), "most severe first");
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(475_000.0), "475,000");
+        assert_eq!(thousands(1_234_567.0), "1,234,567");
+        assert_eq!(thousands(950.5), "950.5");
+        assert_eq!(thousands(12.0), "12");
+    }
+}
