@@ -89,3 +89,54 @@ e2e_test!(async fn forecast_says_why_there_is_no_estimate_and_refuses_bad_input(
         assert_eq!(bad.status, 400, "{query}: {}", bad.text);
     }
 });
+
+e2e_test!(async fn recommendations_include_the_forecast_and_the_tier(app) {
+    linear_history(&app, 30, 400_000, 1_000).await;
+    let reply = app.get_as_admin(&format!("{BASE}/recommendations")).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let list = reply.json.as_array().unwrap();
+    let forecast = list.iter().find(|r| r["title"] == "Products forecast to reach the critical level").expect("forecast rule");
+    assert_eq!(forecast["category"], "growth");
+    assert_eq!(forecast["severity"], "warning");
+    assert_eq!(forecast["description"], "Products reach the 475,000 critical level in ~46 days (80 %: 46–46)");
+    let tier = list.iter().find(|r| r["category"] == "infrastructure").unwrap();
+    assert_eq!(tier["title"], "Current tier: Starter");
+    assert_eq!(tier["description"], "Next upgrade trigger: 50 stores");
+    assert_eq!(list[0]["severity"], "warning", "most severe first");
+});
+
+e2e_test!(async fn projections_extend_the_fit_and_the_scenarios(app) {
+    linear_history(&app, 30, 400_000, 1_000).await;
+    let reply = app.get_as_admin(&format!("{BASE}/projections?growth=0.2&churn=0.05")).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let p = &reply.json;
+    assert_eq!(p["products"], 429_000);
+    let products = &p["metrics"]["total_products"];
+    assert_eq!(products["method"], "linear");
+    assert_eq!(products["months"]["3"][1], 520_000.0); // 429,000 + 91 days × 1,000
+    assert_eq!(products["months"]["12"][1], 794_000.0);
+    assert_eq!(p["fitted_tiers"][0]["month"], 3);
+    assert_eq!(p["fitted_tiers"][0]["infrastructure_tier"], "Enterprise"); // 520,000 products > Scale's 500,000
+    let names: Vec<&str> = p["scenarios"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["conservative", "moderate", "aggressive", "custom"]);
+    assert_eq!(p["scenarios"][3]["months"].as_array().unwrap().len(), 12);
+    assert_eq!(p["scenarios"][1]["months"][0]["stores"], 151); // 129 × 1.17
+    for query in ["growth=-1", "churn=0.1", "growth=9", "growth=abc"] {
+        assert_eq!(app.get_as_admin(&format!("{BASE}/projections?{query}")).await.status, 400, "{query}");
+    }
+});
+
+e2e_test!(async fn sizing_reproduces_the_seed_multi_tier_mix(app) {
+    let mix = r#"{"tier_mix": {"essential": 500, "professional": 300, "business": 150, "enterprise": 50}}"#;
+    let reply = app.post_json_as_admin(&format!("{BASE}/sizing"), mix).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json["products"], 440_000);
+    assert_eq!(reply.json["monthly_orders"], 700_000);
+    assert_eq!(reply.json["infrastructure_tier"], "Scale");
+    assert_eq!(reply.json["monthly_cost_eur"], 700);
+    for bad in [r#"{"tier_mix": {"gold": 1}}"#, r#"{"products": 5}"#, r#"{"stores": 1, "products": 1, "colour": 2}"#, "{not json"] {
+        let reply = app.post_json_as_admin(&format!("{BASE}/sizing"), bad).await;
+        assert_eq!(reply.status, 400, "{bad}: {}", reply.text);
+        assert_eq!(reply.json["error"]["code"], "bad_request", "{bad}");
+    }
+});

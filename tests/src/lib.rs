@@ -83,6 +83,23 @@ impl TestApp {
         Reply { status, json, text, www_authenticate: None, content_type: None }
     }
 
+    /// `POST path` with a raw body sent as `application/json`, as the admin.
+    pub async fn post_json_as_admin(&self, path: &str, body: &str) -> Reply {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .bearer_auth(&self.admin_token)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, json, text, www_authenticate: None, content_type: None }
+    }
+
     /// `POST path` as the admin.
     pub async fn post_as_admin(&self, path: &str) -> Reply {
         self.post(path, Some(&self.admin_token)).await

@@ -114,6 +114,7 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .app_data(app_state.clone())
                 .app_data(routes::query_config())
+                .app_data(routes::json_config())
                 .configure(routes::configure)
                 .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
                 .service(web::redirect("/api/docs", "/api/docs/"))

@@ -232,3 +232,266 @@ fn midnight(day: NaiveDate) -> String {
         })
         .unwrap_or_else(|| day.to_string())
 }
+
+/// Reads up to two years of snapshots, oldest first.
+async fn history(state: &AppState) -> Result<Vec<Snapshot>, ApiError> {
+    let today = Utc::now().date_naive();
+    Ok(forecast::snapshots_between(&state.db, today - Duration::days(730), today).await?)
+}
+
+fn series(history: &[Snapshot], metric: Metric) -> Vec<f64> {
+    let points: Vec<(NaiveDate, f64)> = history.iter().map(|s| (s.snapshot_date, metric.of(s))).collect();
+    forecast::daily_series(&points)
+}
+
+/// Capacity, infrastructure, growth and storage recommendations (seed 000), including
+/// forecast-driven ones; rules in docs/operations/capacity-monitoring.md.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/platform-health/recommendations",
+    tag = "forecast",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Most severe first", body = [Object]),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(admin = admin.user_id))]
+pub async fn recommendations(
+    admin: Admin,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Vec<forecast::recommendations::CapacityRecommendation>>, ApiError> {
+    use forecast::recommendations::{Inputs, LevelForecast};
+    let db = state.monitor.latest();
+    let figures = db.figures.as_deref();
+    let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let usage = billing::Usage {
+        products: as_i64(figures.map_or(0, |f| f.products.value)),
+        orders_monthly: as_i64(figures.map_or(0, |f| f.orders_this_month)),
+        team_members: as_i64(figures.map_or(0, |f| f.team_members.value)),
+    };
+    let capacity =
+        billing::subscription_capacity(figures.map(|f| f.sold_limits.as_slice()).unwrap_or_default(), usage);
+    let history = history(&state).await?;
+    let month_ago = Utc::now().date_naive() - Duration::days(30);
+    let recent: Vec<&Snapshot> = history.iter().filter(|s| s.snapshot_date >= month_ago).collect();
+    let store_growth_30d_percent = match (recent.first(), recent.last()) {
+        (Some(first), Some(last)) if first.snapshot_date < last.snapshot_date => {
+            let span = (last.snapshot_date - first.snapshot_date).num_days();
+            Some(
+                forecast::trend(first.total_stores as f64, last.total_stores as f64, span, true)
+                    .growth_rate_percent,
+            )
+        }
+        _ => None,
+    };
+    let t = &state.thresholds;
+    let watched = [
+        ("Products", Metric::TotalProducts, t.products_total.critical),
+        ("Monthly orders", Metric::TotalOrdersMonth, t.monthly_orders.critical),
+        ("Image storage (GB)", Metric::StorageUsedGb, t.storage_gb.critical),
+        ("Database (MB)", Metric::DbSizeMb, t.db_size_mb.critical),
+    ];
+    let estimates: Vec<_> = watched
+        .iter()
+        .map(|(_, metric, level)| forecast::days_until_threshold(&series(&history, *metric), *level).ok())
+        .collect();
+    let forecasts = watched
+        .iter()
+        .zip(&estimates)
+        .map(|((label, _, level), estimate)| LevelForecast {
+            label,
+            level: "critical",
+            threshold: *level,
+            estimate: estimate.as_ref(),
+        })
+        .collect();
+    let storage_gb = crate::dto::gib(figures.map_or(0, |f| f.images.total_bytes));
+    Ok(web::Json(forecast::recommendations::recommendations(&Inputs {
+        products_utilization_percent: capacity.products.utilization_percent,
+        orders_utilization_percent: capacity.orders_monthly.utilization_percent,
+        stores: figures.map_or(0, |f| f.stores.value),
+        products: figures.map_or(0, |f| f.products.value),
+        store_growth_30d_percent,
+        storage_gb,
+        storage_levels: (t.storage_gb.warning, t.storage_gb.critical),
+        forecasts,
+    })))
+}
+
+/// Query of `GET /projections`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectionsQuery {
+    /// A user-defined scenario's monthly growth (0..=5, e.g. 0.2 = 20 %); with `churn`.
+    pub growth: Option<f64>,
+    /// Its monthly churn (0..=1).
+    pub churn: Option<f64>,
+}
+
+/// `GET /projections`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectionsResponse {
+    /// The latest snapshot the projections start from.
+    pub based_on: Option<NaiveDate>,
+    /// Stores then.
+    pub stores: i64,
+    /// Products then.
+    pub products: i64,
+    /// Per snapshot metric: the chosen fit and the 3/6/12-month projection with its 80 % band
+    /// (absent without enough history).
+    #[schema(value_type = Object)]
+    pub metrics: std::collections::BTreeMap<&'static str, MetricProjection>,
+    /// Stores and products of the fitted projection at 3/6/12 months, with tier and cost.
+    #[schema(value_type = Vec<Object>)]
+    pub fitted_tiers: Vec<forecast::PlannedMonth>,
+    /// Seed 003's scenarios (and a user-defined one), 12 months each, with tier and cost.
+    #[schema(value_type = Object)]
+    pub scenarios: Vec<ScenarioProjection>,
+}
+
+/// One metric's projection.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MetricProjection {
+    /// linear, log_linear or damped_trend.
+    #[schema(value_type = String)]
+    pub method: forecast::Method,
+    /// Now.
+    pub current: f64,
+    /// Horizon in months → [low 80 %, expected, high 80 %].
+    pub months: std::collections::BTreeMap<u32, [f64; 3]>,
+}
+
+/// A scenario and its months.
+#[derive(Debug, Serialize)]
+pub struct ScenarioProjection {
+    /// The scenario.
+    #[serde(flatten)]
+    pub scenario: forecast::Scenario,
+    /// Month by month.
+    pub months: Vec<forecast::PlannedMonth>,
+}
+
+const HORIZONS: [(u32, u32); 3] = [(3, 91), (6, 182), (12, 365)];
+
+/// 3/6/12-month projections of every snapshot metric from its best fit, and growth scenarios,
+/// mapped to the infrastructure tier and its monthly cost.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/platform-health/projections",
+    tag = "forecast",
+    params(ProjectionsQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Projections", body = ProjectionsResponse),
+        (status = 400, description = "Bad growth or churn", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(admin = admin.user_id))]
+pub async fn projections(
+    admin: Admin,
+    state: web::Data<AppState>,
+    query: web::Query<ProjectionsQuery>,
+) -> Result<web::Json<ProjectionsResponse>, ApiError> {
+    let mut scenarios: Vec<forecast::Scenario> = forecast::Scenario::presets().into();
+    match (query.growth, query.churn) {
+        (None, None) => {}
+        (Some(growth), churn)
+            if (0.0..=5.0).contains(&growth) && churn.is_none_or(|c| (0.0..=1.0).contains(&c)) =>
+        {
+            scenarios.push(forecast::Scenario {
+                name: "custom".to_owned(),
+                monthly_growth: growth,
+                churn_rate: churn.unwrap_or(0.0),
+            })
+        }
+        _ => {
+            return Err(ApiError::BadRequest(
+                "growth must be within 0..=5 and churn within 0..=1 (growth required)".to_owned(),
+            ));
+        }
+    }
+    let history = history(&state).await?;
+    let latest = history.last();
+    let (stores, products) = latest.map_or((0, 0), |s| (s.total_stores, s.total_products));
+    let mut metrics = std::collections::BTreeMap::new();
+    for metric in Metric::ALL {
+        let values = series(&history, metric);
+        if values.len() < forecast::fit::MIN_POINTS {
+            continue;
+        }
+        let mut months = std::collections::BTreeMap::new();
+        let mut method = None;
+        for (m, days) in HORIZONS {
+            if let Some((chosen, band)) = forecast::project(&values, days) {
+                method = Some(chosen);
+                months.insert(m, band.map(|v| (v * 100.0).round() / 100.0));
+            }
+        }
+        if let Some(method) = method {
+            metrics.insert(
+                metric.name(),
+                MetricProjection { method, current: values[values.len() - 1], months },
+            );
+        }
+    }
+    let fitted_tiers = HORIZONS
+        .iter()
+        .filter_map(|(m, _)| {
+            let expected = |name: &str| {
+                metrics.get(name).and_then(|p| p.months.get(m)).map(|b| b[1].max(0.0).round() as u64)
+            };
+            let (s, p) = (expected("total_stores")?, expected("total_products")?);
+            let (tier, cost) = forecast::tier_and_cost(s, p);
+            Some(forecast::PlannedMonth {
+                month: *m,
+                stores: s,
+                products: p,
+                infrastructure_tier: tier,
+                monthly_cost_eur: cost,
+            })
+        })
+        .collect();
+    let to_u64 = |n: i64| u64::try_from(n).unwrap_or(0);
+    let scenarios = scenarios
+        .into_iter()
+        .map(|scenario| ScenarioProjection {
+            months: forecast::project_scenario(to_u64(stores), to_u64(products), 12, &scenario),
+            scenario,
+        })
+        .collect();
+    Ok(web::Json(ProjectionsResponse {
+        based_on: latest.map(|s| s.snapshot_date),
+        stores,
+        products,
+        metrics,
+        fitted_tiers,
+        scenarios,
+    }))
+}
+
+/// Seed 002's sizing formulas for a tier mix or explicit counts: storage, database size,
+/// bandwidth, and the infrastructure tier with its monthly cost.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/platform-health/sizing",
+    tag = "forecast",
+    security(("bearer" = [])),
+    request_body(content = Object, description = "{\"tier_mix\": {\"essential\": 500, …}} or {\"stores\": …, \"products\": …, \"monthly_orders\": …}; optional images_per_product, daily_views_per_product, order_retention_months"),
+    responses(
+        (status = 200, description = "Requirements, tier and cost", body = Object),
+        (status = 400, description = "Nothing to size, unknown tier, bad number, bad JSON", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(admin = admin.user_id))]
+pub async fn sizing(
+    admin: Admin,
+    input: web::Json<forecast::SizingInput>,
+) -> Result<web::Json<forecast::Sizing>, ApiError> {
+    forecast::size(&input).map(web::Json).map_err(|e| ApiError::BadRequest(e.to_string()))
+}

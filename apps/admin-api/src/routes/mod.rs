@@ -20,7 +20,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/subscription-capacity", web::get().to(platform_health::subscription_capacity))
             .route("/snapshot", web::post().to(forecast::snapshot))
             .route("/trends", web::get().to(forecast::trends))
-            .route("/forecast", web::get().to(forecast::forecast)),
+            .route("/forecast", web::get().to(forecast::forecast))
+            .route("/recommendations", web::get().to(forecast::recommendations))
+            .route("/projections", web::get().to(forecast::projections))
+            .route("/sizing", web::post().to(forecast::sizing)),
     )
     .route("/livez", web::get().to(ops::livez))
     .route("/readyz", web::get().to(ops::readyz))
@@ -30,6 +33,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Unknown routes answer with the JSON error shape too.
 pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::NotFound(format!("{} {}", req.method(), req.path())))
+}
+
+/// JSON body errors become `400 bad_request` with serde's explanation (bodies up to 64 KiB).
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(64 * 1024)
+        .error_handler(|error, _| ApiError::BadRequest(format!("invalid JSON body: {error}")).into())
 }
 
 /// Query-string errors become `400 bad_request` with serde's explanation.
