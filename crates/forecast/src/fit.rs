@@ -7,8 +7,8 @@
 //! - **damped trend**: Holt's linear method with a damped trend (φ < 1), parameters chosen by
 //!   grid search on one-step errors; growth that slows down levels off.
 //!
-//! Backtest: for every origin from half the history on, fit on the points before it and forecast
-//! the next (up to) 7 points; the error is the mean absolute percentage error over all of them.
+//! Backtest: for every origin from half the history on (at most the last 60), fit on the points
+//! before it and forecast the next (up to) 7 points; the error is the mean absolute percentage error over all of them.
 //! Intervals: the days on which the upper and the lower prediction band cross the threshold
 //! (normal quantiles: 80 % = ±1.2816 σ, 95 % = ±1.96 σ). Linear and log-linear use the exact
 //! least-squares prediction variance; the damped trend uses σ√h from its one-step residuals, an
@@ -114,7 +114,13 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
                 let interval = |z: f64| crossing(z).map(|low| Interval { low, high: crossing(-z) });
                 (crossing(0.0), interval(Z80), interval(Z95))
             };
-            Some(Candidate { method, backtest_mape_percent, days, interval_80, interval_95 })
+            Some(Candidate {
+                method,
+                backtest_mape_percent: round(backtest_mape_percent, 2),
+                days: days.map(|d| round(d, 1)),
+                interval_80: interval_80.map(round_interval),
+                interval_95: interval_95.map(round_interval),
+            })
         })
         .collect();
     // The best backtest among the methods whose forecast reaches the threshold; ties keep the
@@ -148,14 +154,20 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
     }
 }
 
-/// The mean forecast `days_ahead` days after the last observation, with its 80 % band
-/// (low, mean, high), by the best-backtesting method; for projections.
-pub fn project(series: &[f64], days_ahead: u32) -> Option<(Method, [f64; 3])> {
+/// The forecast `days_ahead` days after the last observation, for each of `days_ahead`, with its
+/// 80 % band `[low, expected, high]`, by the best-backtesting method; for projections.
+pub fn project(series: &[f64], days_ahead: &[u32]) -> Option<(Method, Vec<[f64; 3]>)> {
     let best =
         METHODS.iter().filter_map(|&m| Some((m, backtest(m, series)?))).min_by(|a, b| a.1.total_cmp(&b.1))?.0;
     let model = Model::fit(best, series)?;
-    let h = f64::from(days_ahead);
-    Some((best, [model.band(h, -Z80), model.band(h, 0.0), model.band(h, Z80)]))
+    let bands = days_ahead
+        .iter()
+        .map(|&days| {
+            let h = f64::from(days);
+            [model.band(h, -Z80), model.band(h, 0.0), model.band(h, Z80)]
+        })
+        .collect();
+    Some((best, bands))
 }
 
 /// A fitted model; `band(h, z)` is the forecast `h` days after the last observation at `z`
@@ -260,7 +272,8 @@ fn fit_damped(ys: &[f64]) -> Option<Model> {
 
 /// Mean absolute percentage error of forecasts from rolling origins.
 fn backtest(method: Method, ys: &[f64]) -> Option<f64> {
-    let first_origin = (ys.len() / 2).max(4);
+    // The last (at most) 60 origins: enough to rank the methods, and linear in the history length.
+    let first_origin = (ys.len() / 2).max(ys.len().saturating_sub(60)).max(4);
     let (mut total, mut count) = (0.0, 0usize);
     for origin in first_origin..ys.len() {
         let model = Model::fit(method, &ys[..origin])?;
@@ -369,7 +382,8 @@ mod tests {
     #[test]
     fn projections_follow_the_best_fit() {
         let series: Vec<f64> = (0..30).map(|d| 100.0 + 10.0 * f64::from(d)).collect();
-        let (method, [low, mean, high]) = project(&series, 30).unwrap();
+        let (method, bands) = project(&series, &[30]).unwrap();
+        let [low, mean, high] = bands[0];
         assert_eq!(method, Method::Linear);
         assert!((mean - 690.0).abs() < 1e-6 && low <= mean && mean <= high);
     }

@@ -423,15 +423,13 @@ pub async fn projections(
         if values.len() < forecast::fit::MIN_POINTS {
             continue;
         }
-        let mut months = std::collections::BTreeMap::new();
-        let mut method = None;
-        for (m, days) in HORIZONS {
-            if let Some((chosen, band)) = forecast::project(&values, days) {
-                method = Some(chosen);
-                months.insert(m, band.map(|v| (v * 100.0).round() / 100.0));
-            }
-        }
-        if let Some(method) = method {
+        let days: Vec<u32> = HORIZONS.iter().map(|(_, days)| *days).collect();
+        if let Some((method, bands)) = forecast::project(&values, &days) {
+            let months = HORIZONS
+                .iter()
+                .zip(bands)
+                .map(|((m, _), band)| (*m, band.map(|v| (v * 100.0).round() / 100.0)))
+                .collect();
             metrics.insert(
                 metric.name(),
                 MetricProjection { method, current: values[values.len() - 1], months },
