@@ -140,3 +140,33 @@ e2e_test!(async fn sizing_reproduces_the_seed_multi_tier_mix(app) {
         assert_eq!(reply.json["error"]["code"], "bad_request", "{bad}");
     }
 });
+
+e2e_test!(async fn reports_come_as_csv_that_parses_and_pdf_that_renders(app) {
+    linear_history(&app, 10, 1_000, 10).await;
+    let csv = app.get_as_admin(&format!("{BASE}/reports/weekly?format=csv")).await;
+    assert_eq!(csv.status, 200, "{}", csv.text);
+    assert!(csv.content_type.unwrap().starts_with("text/csv"));
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(lines[0], "date,stores,active_stores,products,orders_month,team_members,storage_gb,db_size_mb");
+    assert_eq!(lines.len(), 1 + 8, "the last 7 days plus today");
+    assert!(lines[8].contains(",1090,"), "{}", lines[8]);
+
+    let dir = tempfile::tempdir().unwrap();
+    for kind in ["weekly", "monthly", "projection"] {
+        let pdf = app.get_bytes_as_admin(&format!("{BASE}/reports/{kind}?format=pdf")).await;
+        assert!(pdf.starts_with(b"%PDF-"), "{kind}");
+        let file = dir.path().join(format!("{kind}.pdf"));
+        std::fs::write(&file, &pdf).unwrap();
+        let rendered = std::process::Command::new("pdftoppm")
+            .args(["-png", "-r", "30", "-singlefile"])
+            .arg(&file)
+            .arg(dir.path().join(kind))
+            .output()
+            .expect("pdftoppm (poppler-utils) is installed by .ci/run");
+        assert!(rendered.status.success(), "{kind}: {}", String::from_utf8_lossy(&rendered.stderr));
+        let png = std::fs::metadata(dir.path().join(format!("{kind}.png"))).unwrap();
+        assert!(png.len() > 1_000, "{kind}: a rendered page");
+    }
+    assert_eq!(app.get_as_admin(&format!("{BASE}/reports/yearly")).await.status, 404);
+    assert_eq!(app.get_as_admin(&format!("{BASE}/reports/weekly?format=xls")).await.status, 400);
+});

@@ -43,6 +43,7 @@ e2e_test!(async fn the_openapi_document_describes_every_route(app) {
         "/api/v1/admin/platform-health/recommendations",
         "/api/v1/admin/platform-health/projections",
         "/api/v1/admin/platform-health/sizing",
+        "/api/v1/admin/platform-health/reports/{kind}",
         "/livez",
         "/readyz",
         "/metrics",

@@ -83,6 +83,18 @@ impl TestApp {
         Reply { status, json, text, www_authenticate: None, content_type: None }
     }
 
+    /// `GET path` as the admin, the raw body (for binary reports).
+    pub async fn get_bytes_as_admin(&self, path: &str) -> Vec<u8> {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(&self.admin_token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        response.bytes().await.map(|b| b.to_vec()).unwrap_or_default()
+    }
+
     /// `POST path` with a raw body sent as `application/json`, as the admin.
     pub async fn post_json_as_admin(&self, path: &str, body: &str) -> Reply {
         let response = self

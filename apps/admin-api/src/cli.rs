@@ -69,6 +69,17 @@ pub enum Command {
     },
     /// Capture today's capacity snapshot (once per UTC day) and print it.
     Snapshot,
+    /// Write the weekly, monthly or projection report to a file.
+    Report {
+        /// weekly, monthly or projection.
+        kind: String,
+        /// csv or pdf.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Output file (default: orion-<kind>-<date>.<format> here).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Runs the parsed command.
@@ -125,6 +136,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 s.total_orders_month,
                 s.db_size_mb
             );
+            Ok(())
+        }
+        Command::Report { kind, format, out } => {
+            let kind_parsed = forecast::report::ReportKind::parse(&kind)
+                .with_context(|| format!("report {kind:?}: use weekly, monthly or projection"))?;
+            let format_parsed =
+                crate::routes::forecast::ReportFormat::parse(&format).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let db = connect_and_migrate(&settings).await?;
+            let today = chrono::Utc::now().date_naive();
+            let history =
+                forecast::snapshots_between(&db, today - chrono::Duration::days(kind_parsed.days()), today)
+                    .await?;
+            let (bytes, _, extension) =
+                crate::routes::forecast::render_report(kind_parsed, &history, format_parsed)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("orion-{kind}-{today}.{extension}")));
+            write_atomically(&out, &bytes)?;
+            println!("Wrote {} ({} bytes, {} snapshots).", out.display(), bytes.len(), history.len());
             Ok(())
         }
         Command::SeedDemo {
@@ -195,5 +224,18 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     }
     app.run_until_stopped().await.context("serving")?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it: no reader ever sees a
+/// partial report, and a failure leaves no file behind.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a file in {}", dir.display()))?;
+    file.write_all(bytes).context("writing the report")?;
+    file.as_file().sync_all().context("syncing the report")?;
+    file.persist(path).with_context(|| format!("moving the report to {}", path.display()))?;
     Ok(())
 }

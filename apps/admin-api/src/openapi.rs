@@ -25,6 +25,7 @@ use crate::{dto, error, routes};
         routes::forecast::recommendations,
         routes::forecast::projections,
         routes::forecast::sizing,
+        routes::forecast::report,
         routes::ops::livez,
         routes::ops::readyz,
         routes::ops::metrics,

@@ -3,13 +3,12 @@
 //! - [`metric`]: the forecastable snapshot fields, and gap-filled daily series.
 //! - [`plan`]: growth scenarios (seed 003) and the sizing calculator (seed 002), pure.
 //! - [`recommendations`]: seed 000's recommendation rules plus forecast-driven ones, pure.
+//! - [`report`]: weekly/monthly/projection reports as CSV or a one-page PDF with a chart.
 //! - [`snapshot`]: capture (at most one row per UTC day, race-safe), read, prune.
 //! - [`trends`]: seed 000's growth-trend formulas, pure.
 //! - [`fit`]: days until a threshold from the daily history (linear, log-linear and damped-trend
 //!   fits chosen by backtest, with 80 %/95 % intervals), pure.
 //!
-//! Still to come with the forecasting issue: projections and growth scenarios mapped to
-//! infrastructure tiers, the sizing calculator, forecast-driven recommendations and reports.
 //! Architecture invariant: no actix-web here; `trends` and `fit` import no sea_orm.
 
 pub mod entity;
@@ -17,6 +16,7 @@ pub mod fit;
 pub mod metric;
 pub mod plan;
 pub mod recommendations;
+pub mod report;
 pub mod snapshot;
 pub mod trends;
 

@@ -415,11 +415,16 @@ pub async fn projections(
         }
     }
     let history = history(&state).await?;
+    Ok(web::Json(compute_projections(&history, scenarios)))
+}
+
+/// Projections of `history` (oldest first) and the `scenarios` from its latest snapshot.
+pub fn compute_projections(history: &[Snapshot], scenarios: Vec<forecast::Scenario>) -> ProjectionsResponse {
     let latest = history.last();
     let (stores, products) = latest.map_or((0, 0), |s| (s.total_stores, s.total_products));
     let mut metrics = std::collections::BTreeMap::new();
     for metric in Metric::ALL {
-        let values = series(&history, metric);
+        let values = series(history, metric);
         if values.len() < forecast::fit::MIN_POINTS {
             continue;
         }
@@ -461,14 +466,14 @@ pub async fn projections(
             scenario,
         })
         .collect();
-    Ok(web::Json(ProjectionsResponse {
+    ProjectionsResponse {
         based_on: latest.map(|s| s.snapshot_date),
         stores,
         products,
         metrics,
         fitted_tiers,
         scenarios,
-    }))
+    }
 }
 
 /// Seed 002's sizing formulas for a tier mix or explicit counts: storage, database size,
@@ -492,4 +497,156 @@ pub async fn sizing(
     input: web::Json<forecast::SizingInput>,
 ) -> Result<web::Json<forecast::Sizing>, ApiError> {
     forecast::size(&input).map(web::Json).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// Query of `GET /reports/{kind}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// `csv` (default) or `pdf`.
+    pub format: Option<String>,
+}
+
+/// The weekly (7 days), monthly (30 days) or projection report as CSV or a one-page PDF with a
+/// chart.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/platform-health/reports/{kind}",
+    tag = "forecast",
+    params(("kind" = String, Path, description = "weekly, monthly or projection"), ReportQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The report (text/csv or application/pdf)", content_type = "text/csv"),
+        (status = 400, description = "Unknown format", body = ErrorBody),
+        (status = 404, description = "Unknown report", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(admin = admin.user_id))]
+pub async fn report(
+    admin: Admin,
+    state: web::Data<AppState>,
+    kind: web::Path<String>,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = forecast::report::ReportKind::parse(&kind)
+        .ok_or_else(|| ApiError::NotFound(format!("report {kind:?}: use weekly, monthly or projection")))?;
+    let format = ReportFormat::parse(query.format.as_deref().unwrap_or("csv"))?;
+    let today = Utc::now().date_naive();
+    let history = forecast::snapshots_between(&state.db, today - Duration::days(kind.days()), today).await?;
+    let (bytes, content_type, extension) = render_report(kind, &history, format)?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"orion-{}-{today}.{extension}\"", kind_name(kind)),
+        ))
+        .body(bytes))
+}
+
+/// A report's file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Comma-separated values.
+    Csv,
+    /// PDF.
+    Pdf,
+}
+
+impl ReportFormat {
+    /// Parses `csv` or `pdf`.
+    pub fn parse(name: &str) -> Result<ReportFormat, ApiError> {
+        match name {
+            "csv" => Ok(ReportFormat::Csv),
+            "pdf" => Ok(ReportFormat::Pdf),
+            other => Err(ApiError::BadRequest(format!("format {other:?}: use csv or pdf"))),
+        }
+    }
+}
+
+fn kind_name(kind: forecast::report::ReportKind) -> &'static str {
+    match kind {
+        forecast::report::ReportKind::Weekly => "weekly",
+        forecast::report::ReportKind::Monthly => "monthly",
+        forecast::report::ReportKind::Projection => "projection",
+    }
+}
+
+/// Renders a report from `history` (oldest first): bytes, content type, file extension.
+pub fn render_report(
+    kind: forecast::report::ReportKind,
+    history: &[Snapshot],
+    format: ReportFormat,
+) -> Result<(Vec<u8>, &'static str, &'static str), ApiError> {
+    use forecast::report::{Report, ReportKind, period_report};
+    let report = match kind {
+        ReportKind::Weekly => period_report("Orion weekly capacity report", history),
+        ReportKind::Monthly => period_report("Orion monthly capacity report", history),
+        ReportKind::Projection => {
+            let p = compute_projections(history, forecast::Scenario::presets().into());
+            let cell =
+                |band: Option<&[f64; 3]>, i: usize| band.map_or(String::new(), |b| format!("{:.0}", b[i]));
+            let rows = p
+                .metrics
+                .iter()
+                .map(|(name, m)| {
+                    vec![
+                        (*name).to_owned(),
+                        format!("{:?}", m.method),
+                        format!("{:.0}", m.current),
+                        cell(m.months.get(&3), 1),
+                        cell(m.months.get(&6), 1),
+                        cell(m.months.get(&12), 1),
+                        format!("{}-{}", cell(m.months.get(&12), 0), cell(m.months.get(&12), 2)),
+                    ]
+                })
+                .collect();
+            let mut summary = vec![format!(
+                "From {} ({} stores, {} products)",
+                p.based_on.map_or("no snapshot".to_owned(), |d| d.to_string()),
+                p.stores,
+                p.products
+            )];
+            for t in &p.fitted_tiers {
+                summary.push(format!(
+                    "Fitted, {} months: {} stores, {} products -> {} tier, EUR {}/month",
+                    t.month, t.stores, t.products, t.infrastructure_tier, t.monthly_cost_eur
+                ));
+            }
+            for s in &p.scenarios {
+                if let Some(m) = s.months.last() {
+                    summary.push(format!(
+                        "Scenario {} ({:.0} % growth, {:.0} % churn), 12 months: {} stores -> {} tier, EUR {}/month",
+                        s.scenario.name,
+                        s.scenario.monthly_growth * 100.0,
+                        s.scenario.churn_rate * 100.0,
+                        m.stores,
+                        m.infrastructure_tier,
+                        m.monthly_cost_eur
+                    ));
+                }
+            }
+            Report {
+                title: "Orion capacity projection report".to_owned(),
+                summary,
+                columns: ["metric", "method", "now", "3 months", "6 months", "12 months", "12m 80 %"]
+                    .map(str::to_owned)
+                    .to_vec(),
+                rows,
+                chart: Some((
+                    "Products (history)".to_owned(),
+                    history.iter().map(|s| s.total_products as f64).collect(),
+                )),
+            }
+        }
+    };
+    Ok(match format {
+        ReportFormat::Csv => (
+            forecast::report::to_csv(&report).map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        ReportFormat::Pdf => (forecast::report::to_pdf(&report), "application/pdf", "pdf"),
+    })
 }

@@ -23,7 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/forecast", web::get().to(forecast::forecast))
             .route("/recommendations", web::get().to(forecast::recommendations))
             .route("/projections", web::get().to(forecast::projections))
-            .route("/sizing", web::post().to(forecast::sizing)),
+            .route("/sizing", web::post().to(forecast::sizing))
+            .route("/reports/{kind}", web::get().to(forecast::report)),
     )
     .route("/livez", web::get().to(ops::livez))
     .route("/readyz", web::get().to(ops::readyz))
