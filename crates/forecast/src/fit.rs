@@ -14,6 +14,7 @@
 //! least-squares prediction variance; the damped trend uses σ√h from its one-step residuals, an
 //! approximation that widens with the horizon.
 
+use crate::round;
 use serde::Serialize;
 
 /// Fewer snapshots than this give no estimate.
@@ -304,11 +305,6 @@ fn crossing_day(model: &Model, threshold: f64, z: f64) -> Option<f64> {
         previous = value;
     }
     None
-}
-
-fn round(value: f64, decimals: i32) -> f64 {
-    let factor = 10f64.powi(decimals);
-    (value * factor).round() / factor
 }
 
 fn round_interval(i: Interval) -> Interval {

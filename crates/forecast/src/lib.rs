@@ -27,3 +27,9 @@ pub use plan::{
 };
 pub use snapshot::{Captured, capture_daily_snapshot, prune_snapshots, snapshot_on, snapshots_between};
 pub use trends::{Trend, trend};
+
+/// `value` rounded to `decimals` decimal places (API figures are rounded for people).
+pub(crate) fn round(value: f64, decimals: i32) -> f64 {
+    let factor = 10f64.powi(decimals);
+    (value * factor).round() / factor
+}

@@ -2,6 +2,7 @@
 //! (seed 002's key formulas), each mapped to the infrastructure tier and monthly cost of the
 //! scaling table (`health::INFRASTRUCTURE_TIERS`).
 
+use crate::round;
 use serde::{Deserialize, Serialize};
 
 /// Monthly growth and churn of the store base (seed 003's growth model).
@@ -187,11 +188,6 @@ pub fn size(input: &SizingInput) -> Result<Sizing, SizingError> {
         infrastructure_tier,
         monthly_cost_eur,
     })
-}
-
-fn round(value: f64, decimals: i32) -> f64 {
-    let factor = 10f64.powi(decimals);
-    (value * factor).round() / factor
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! then reads the day's row, so concurrent captures (threads, processes, admin-api instances on
 //! one PostgreSQL) all return the same snapshot and exactly one of them reports `created`.
 
+use crate::round;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use health::{DbMonitorSettings, SystemMetrics};
 use sea_orm::sea_query::OnConflict;
@@ -108,12 +109,7 @@ async fn measure_row(
     // Exact counts: a limit no table reaches.
     let exact = DbMonitorSettings { exact_count_limit: u64::MAX, ..DbMonitorSettings::default() };
     let f = health::measure(db, &exact, now).await?;
-    let usage = billing::Usage {
-        products: to_i64(f.products.value),
-        orders_monthly: to_i64(f.orders_this_month),
-        team_members: to_i64(f.team_members.value),
-    };
-    let capacity = billing::subscription_capacity(&f.sold_limits, usage);
+    let capacity = f.subscription_capacity();
     let trialing_merchants = subscription::Entity::find()
         .select_only()
         .column(subscription::Column::MerchantId)
@@ -154,9 +150,4 @@ async fn measure_row(
 
 fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-fn round(value: f64, decimals: i32) -> f64 {
-    let factor = 10f64.powi(decimals);
-    (value * factor).round() / factor
 }

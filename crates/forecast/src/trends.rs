@@ -2,6 +2,7 @@
 //! `growth_rate_percent = change / start × 100`, `daily_growth_rate = growth_rate_percent / days`,
 //! `monthly_projection = current × (1 + daily_growth_rate × 30 / 100)`.
 
+use crate::round;
 use serde::Serialize;
 
 /// One metric's trend.
@@ -36,11 +37,6 @@ pub fn trend(start: f64, current: f64, days: i64, is_count: bool) -> Trend {
         daily_growth_rate: round(daily, 3),
         monthly_projection: if is_count { projection.round() } else { round(projection, 2) },
     }
-}
-
-fn round(value: f64, decimals: i32) -> f64 {
-    let factor = 10f64.powi(decimals);
-    (value * factor).round() / factor
 }
 
 #[cfg(test)]

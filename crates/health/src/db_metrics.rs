@@ -96,6 +96,19 @@ pub struct DbFigures {
     pub took: Duration,
 }
 
+impl DbFigures {
+    /// What the sold subscriptions allow against these figures (billing's computation).
+    pub fn subscription_capacity(&self) -> billing::SubscriptionCapacity {
+        let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let usage = billing::Usage {
+            products: as_i64(self.products.value),
+            orders_monthly: as_i64(self.orders_this_month),
+            team_members: as_i64(self.team_members.value),
+        };
+        billing::subscription_capacity(&self.sold_limits, usage)
+    }
+}
+
 /// What the monitor knows now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DbState {

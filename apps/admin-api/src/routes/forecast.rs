@@ -265,14 +265,10 @@ pub async fn recommendations(
     use forecast::recommendations::{Inputs, LevelForecast};
     let db = state.monitor.latest();
     let figures = db.figures.as_deref();
-    let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    let usage = billing::Usage {
-        products: as_i64(figures.map_or(0, |f| f.products.value)),
-        orders_monthly: as_i64(figures.map_or(0, |f| f.orders_this_month)),
-        team_members: as_i64(figures.map_or(0, |f| f.team_members.value)),
-    };
-    let capacity =
-        billing::subscription_capacity(figures.map(|f| f.sold_limits.as_slice()).unwrap_or_default(), usage);
+    let capacity = figures.map_or_else(
+        || billing::subscription_capacity(&[], billing::Usage::default()),
+        health::DbFigures::subscription_capacity,
+    );
     let history = history(&state).await?;
     let month_ago = Utc::now().date_naive() - Duration::days(30);
     let recent: Vec<&Snapshot> = history.iter().filter(|s| s.snapshot_date >= month_ago).collect();

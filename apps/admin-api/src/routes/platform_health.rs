@@ -193,14 +193,10 @@ pub async fn subscription_capacity(
 
 fn assemble_subscription_capacity(db: &DbState, now: DateTime<Utc>) -> SubscriptionCapacityResponse {
     let figures = db.figures.as_deref();
-    let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    let usage = billing::Usage {
-        products: as_i64(figures.map_or(0, |f| f.products.value)),
-        orders_monthly: as_i64(figures.map_or(0, |f| f.orders_this_month)),
-        team_members: as_i64(figures.map_or(0, |f| f.team_members.value)),
-    };
-    let sold = figures.map(|f| f.sold_limits.as_slice()).unwrap_or_default();
-    let capacity = billing::subscription_capacity(sold, usage);
+    let capacity = figures.map_or_else(
+        || billing::subscription_capacity(&[], billing::Usage::default()),
+        health::DbFigures::subscription_capacity,
+    );
     SubscriptionCapacityResponse {
         total_subscriptions: capacity.total_subscriptions,
         tier_distribution: capacity.tier_distribution,
