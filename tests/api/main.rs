@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 mod auth;
+mod browser;
 mod database_outage;
 mod forecast;
 mod operations;

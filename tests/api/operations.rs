@@ -39,6 +39,7 @@ e2e_test!(async fn the_openapi_document_describes_every_route(app) {
         "/api/v1/admin/platform-health/subscription-capacity",
         "/api/v1/admin/platform-health/snapshot",
         "/api/v1/admin/platform-health/trends",
+        "/api/v1/admin/platform-health/snapshots",
         "/api/v1/admin/platform-health/forecast",
         "/api/v1/admin/platform-health/recommendations",
         "/api/v1/admin/platform-health/projections",
@@ -71,4 +72,12 @@ e2e_test!(async fn unknown_routes_get_the_json_error_shape(app) {
     let reply = app.get("/api/v1/admin/platform-health/nope", None).await;
     assert_eq!(reply.status, 404);
     assert_eq!(reply.json["error"]["code"], "not_found");
+});
+
+e2e_test!(async fn the_dashboard_page_is_served_without_external_resources(app) {
+    let page = app.get("/admin/platform-health", None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.content_type.unwrap().starts_with("text/html"));
+    assert!(page.text.contains("Platform health"));
+    assert!(!page.text.contains("http://") && !page.text.contains("https://"), "no CDN or external resource");
 });

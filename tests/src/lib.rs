@@ -181,8 +181,44 @@ where
     }
 }
 
+/// Runs `test` against a fresh app on `backend` filled by `seed-demo` (small sizes, 60 days of
+/// snapshots) instead of the fixed platform: for the dashboard.
+pub async fn run_demo<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let db = TestDb::create(backend).await;
+    let sizes = admin_api::seed::DemoSizes {
+        merchants: 8,
+        products_per_store: 40,
+        orders_per_store_month: 15,
+        months: 2,
+        history_days: 90,
+        ..admin_api::seed::DemoSizes::default()
+    };
+    admin_api::seed::seed_demo(&db.conn, &sizes, false).await.unwrap();
+    let data_dir = tempfile_dir();
+    let mut settings = test_settings(&db.url, data_dir.path());
+    settings.thresholds = health::Thresholds::default(); // the page shows the real levels
+    let (app, handle) = start(backend, &settings, &db).await;
+    let outcome = tokio::spawn(test(app)).await;
+    handle.stop(false).await;
+    db.drop_database().await;
+    if let Err(error) = outcome {
+        match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(error) => panic!("test task failed: {error}"),
+        }
+    }
+}
+
 async fn spawn(backend: Backend, settings: &Settings, db: &TestDb) -> (TestApp, ServerHandle) {
     fixtures::platform(&db.conn).await;
+    start(backend, settings, db).await
+}
+
+async fn start(backend: Backend, settings: &Settings, db: &TestDb) -> (TestApp, ServerHandle) {
     let admin =
         auth::create_admin(&db.conn, &Email::parse("ops@orion.example").unwrap(), Role::Admin).await.unwrap();
     let viewer = auth::create_admin(&db.conn, &Email::parse("viewer@orion.example").unwrap(), Role::Viewer)

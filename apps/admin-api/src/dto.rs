@@ -72,6 +72,8 @@ pub struct DatabaseMetrics {
     pub orders_count: u64,
     /// Stores.
     pub stores_count: u64,
+    /// Merchants.
+    pub merchants_count: u64,
     /// Inventory rows.
     pub inventory_count: u64,
     /// How fresh these figures are.

@@ -21,6 +21,7 @@ use crate::{dto, error, routes};
         routes::platform_health::subscription_capacity,
         routes::forecast::snapshot,
         routes::forecast::trends,
+        routes::forecast::snapshots,
         routes::forecast::forecast,
         routes::forecast::recommendations,
         routes::forecast::projections,

@@ -128,6 +128,84 @@ pub async fn trends(
     }))
 }
 
+/// `GET /snapshots`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SnapshotsResponse {
+    /// Daily snapshots of the period, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub snapshots: Vec<SnapshotRow>,
+}
+
+/// One day's figures.
+#[derive(Debug, Serialize)]
+pub struct SnapshotRow {
+    /// The UTC day.
+    pub snapshot_date: NaiveDate,
+    /// Merchants.
+    pub total_merchants: i64,
+    /// Stores.
+    pub total_stores: i64,
+    /// Active stores.
+    pub active_stores: i64,
+    /// Live subscriptions.
+    pub total_subscriptions: i64,
+    /// Products.
+    pub total_products: i64,
+    /// Orders this month.
+    pub total_orders_month: i64,
+    /// Team members.
+    pub total_team_members: i64,
+    /// Image storage, GB.
+    pub storage_used_gb: f64,
+    /// Database, MB.
+    pub db_size_mb: f64,
+}
+
+/// The daily snapshots of the last `days` days (for charts).
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/platform-health/snapshots",
+    tag = "forecast",
+    params(TrendsQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Daily snapshots, oldest first", body = SnapshotsResponse),
+        (status = 400, description = "days outside 1..=730", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(admin = admin.user_id))]
+pub async fn snapshots(
+    admin: Admin,
+    state: web::Data<AppState>,
+    query: web::Query<TrendsQuery>,
+) -> Result<web::Json<SnapshotsResponse>, ApiError> {
+    let days = query.days.unwrap_or(30);
+    if !(1..=730).contains(&days) {
+        return Err(ApiError::BadRequest(format!("days must be within 1..=730, got {days}")));
+    }
+    let today = Utc::now().date_naive();
+    let rows = forecast::snapshots_between(&state.db, today - Duration::days(days), today).await?;
+    Ok(web::Json(SnapshotsResponse {
+        snapshots: rows
+            .into_iter()
+            .map(|s| SnapshotRow {
+                snapshot_date: s.snapshot_date,
+                total_merchants: s.total_merchants,
+                total_stores: s.total_stores,
+                active_stores: s.active_stores,
+                total_subscriptions: s.total_subscriptions,
+                total_products: s.total_products,
+                total_orders_month: s.total_orders_month,
+                total_team_members: s.total_team_members,
+                storage_used_gb: s.storage_used_gb,
+                db_size_mb: s.db_size_mb,
+            })
+            .collect(),
+    }))
+}
+
 /// Query of `GET /forecast`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -2,6 +2,7 @@
 
 pub mod forecast;
 pub mod ops;
+pub mod page;
 pub mod platform_health;
 
 use actix_web::{HttpRequest, web};
@@ -20,12 +21,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/subscription-capacity", web::get().to(platform_health::subscription_capacity))
             .route("/snapshot", web::post().to(forecast::snapshot))
             .route("/trends", web::get().to(forecast::trends))
+            .route("/snapshots", web::get().to(forecast::snapshots))
             .route("/forecast", web::get().to(forecast::forecast))
             .route("/recommendations", web::get().to(forecast::recommendations))
             .route("/projections", web::get().to(forecast::projections))
             .route("/sizing", web::post().to(forecast::sizing))
             .route("/reports/{kind}", web::get().to(forecast::report)),
     )
+    .route("/admin/platform-health", web::get().to(page::platform_health))
     .route("/livez", web::get().to(ops::livez))
     .route("/readyz", web::get().to(ops::readyz))
     .route("/metrics", web::get().to(ops::metrics));

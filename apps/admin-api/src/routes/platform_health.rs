@@ -90,6 +90,7 @@ fn assemble_health(state: &AppState, db: &DbState, now: DateTime<Utc>) -> Health
             products_count: products,
             orders_count: figures.map_or(0, |f| f.orders.value),
             stores_count: stores,
+            merchants_count: figures.map_or(0, |f| f.merchants.value),
             inventory_count: figures.map_or(0, |f| f.inventory.value),
             freshness: Freshness::of(db, now),
         },
