@@ -166,6 +166,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             history_days,
         } => {
             let db = connect_and_migrate(&settings).await?;
+            // Not an error: the first `serve` fills an empty embedded database with this same
+            // demo data, and seed-demo never mixes demo rows into existing ones.
+            let existing = {
+                use sea_orm::{EntityTrait, PaginatorTrait};
+                merchants::entity::merchant::Entity::find().count(&db).await?
+            };
+            if existing > 0 {
+                println!(
+                    "The database already holds {existing} merchants (demo data from the first start, or real \
+                     ones); seed-demo only fills an empty database, so nothing was written. For fresh demo data \
+                     point ORION__DATABASE__URL at a new database."
+                );
+                return Ok(());
+            }
             let sizes = DemoSizes {
                 merchants,
                 products_per_store,
