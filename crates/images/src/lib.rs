@@ -2,12 +2,20 @@
 //! `200` variants, encode lossy WebP), hash-sharded storage backends (local filesystem,
 //! S3-compatible object storage) and O(1) storage statistics kept in the database.
 //!
-//! Built so far: reading the storage statistics ([`load_storage_stats`]). The schema
-//! (`image_blob`, `image`, `image_storage_stats`, `image_shard`) is in `migration/`; the pipeline
-//! and backends arrive with the image-pipeline issue.
+//! Built so far: the pure pipeline ([`pipeline`]: sniffing, guards, decoding with EXIF
+//! orientation, Lanczos3 resizing, lossy WebP, content hash, storage keys) and reading the
+//! storage statistics ([`load_storage_stats`]). Still to come with the image-pipeline issue: the
+//! storage backends (local filesystem, S3), the DB rows and counters written with each upload,
+//! reconcile, and the routes.
 //!
 //! Architecture invariant: stands alone; depends on no other Orion crate.
 
 mod stats;
 
 pub use stats::{StorageStats, VARIANTS_PER_IMAGE, load_storage_stats};
+
+pub mod pipeline;
+
+pub use pipeline::{
+    PipelineError, PipelineSettings, Processed, Processor, SourceFormat, Variant, process, storage_key,
+};
