@@ -45,7 +45,7 @@ fn main() {
                 let settings = &settings;
                 scope.spawn(move || {
                     for input in chunk {
-                        process(input, &settings).expect("process");
+                        process(input, settings).expect("process");
                     }
                 });
             }
