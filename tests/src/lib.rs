@@ -170,15 +170,7 @@ where
     let mut settings = test_settings(&db.url, data_dir.path());
     adjust(&mut settings);
     let (app, handle) = spawn(backend, &settings, &db).await;
-    let outcome = tokio::spawn(test(app)).await;
-    handle.stop(false).await;
-    db.drop_database().await;
-    if let Err(error) = outcome {
-        match error.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(error) => panic!("test task failed: {error}"),
-        }
-    }
+    run_and_clean_up(app, handle, db, test).await
 }
 
 /// Runs `test` against a fresh app on `backend` filled by `seed-demo` (small sizes, 60 days of
@@ -202,6 +194,16 @@ where
     let mut settings = test_settings(&db.url, data_dir.path());
     settings.thresholds = health::Thresholds::default(); // the page shows the real levels
     let (app, handle) = start(backend, &settings, &db).await;
+    run_and_clean_up(app, handle, db, test).await
+}
+
+/// Runs the test body, then stops the app and drops the database, also when the body panics
+/// (the panic is then resumed so the test fails with its own message).
+async fn run_and_clean_up<F, Fut>(app: TestApp, handle: ServerHandle, db: TestDb, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let outcome = tokio::spawn(test(app)).await;
     handle.stop(false).await;
     db.drop_database().await;
