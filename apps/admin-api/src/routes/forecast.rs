@@ -66,6 +66,17 @@ pub struct TrendsQuery {
     pub days: Option<i64>,
 }
 
+impl TrendsQuery {
+    /// `days`, default 30, refused outside 1..=730.
+    fn period_days(&self) -> Result<i64, ApiError> {
+        let days = self.days.unwrap_or(30);
+        if !(1..=730).contains(&days) {
+            return Err(ApiError::BadRequest(format!("days must be within 1..=730, got {days}")));
+        }
+        Ok(days)
+    }
+}
+
 /// `GET /trends` (seed 000).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrendsResponse {
@@ -102,12 +113,8 @@ pub async fn trends(
     state: web::Data<AppState>,
     query: web::Query<TrendsQuery>,
 ) -> Result<web::Json<TrendsResponse>, ApiError> {
-    let days = query.days.unwrap_or(30);
-    if !(1..=730).contains(&days) {
-        return Err(ApiError::BadRequest(format!("days must be within 1..=730, got {days}")));
-    }
-    let today = Utc::now().date_naive();
-    let snapshots = forecast::snapshots_between(&state.db, today - Duration::days(days), today).await?;
+    let days = query.period_days()?;
+    let snapshots = recent_snapshots(&state, days).await?;
     let mut trends = std::collections::BTreeMap::new();
     if let (Some(first), Some(last)) = (snapshots.first(), snapshots.last()) {
         let span = (last.snapshot_date - first.snapshot_date).num_days();
@@ -181,12 +188,7 @@ pub async fn snapshots(
     state: web::Data<AppState>,
     query: web::Query<TrendsQuery>,
 ) -> Result<web::Json<SnapshotsResponse>, ApiError> {
-    let days = query.days.unwrap_or(30);
-    if !(1..=730).contains(&days) {
-        return Err(ApiError::BadRequest(format!("days must be within 1..=730, got {days}")));
-    }
-    let today = Utc::now().date_naive();
-    let rows = forecast::snapshots_between(&state.db, today - Duration::days(days), today).await?;
+    let rows = recent_snapshots(&state, query.period_days()?).await?;
     Ok(web::Json(SnapshotsResponse {
         snapshots: rows
             .into_iter()
@@ -278,12 +280,9 @@ pub async fn forecast(
     if !threshold.is_finite() || threshold <= 0.0 {
         return Err(ApiError::BadRequest(format!("threshold must be a positive number, got {threshold}")));
     }
-    let today = Utc::now().date_naive();
-    let history = forecast::snapshots_between(&state.db, today - Duration::days(730), today).await?;
-    let points: Vec<(NaiveDate, f64)> = history.iter().map(|s| (s.snapshot_date, metric.of(s))).collect();
-    let last = points.last().copied();
-    let (estimate, reason) = match forecast::days_until_threshold(&forecast::daily_series(&points), threshold)
-    {
+    let history = history(&state).await?;
+    let last = history.last().map(|s| (s.snapshot_date, metric.of(s)));
+    let (estimate, reason) = match forecast::days_until_threshold(&series(&history, metric), threshold) {
         Ok(estimate) => (Some(estimate), None),
         Err(none) => (None, Some(none.reason)),
     };
@@ -311,10 +310,15 @@ fn midnight(day: NaiveDate) -> String {
         .unwrap_or_else(|| day.to_string())
 }
 
-/// Reads up to two years of snapshots, oldest first.
-async fn history(state: &AppState) -> Result<Vec<Snapshot>, ApiError> {
+/// The snapshots of the last `days` days up to today, oldest first.
+async fn recent_snapshots(state: &AppState, days: i64) -> Result<Vec<Snapshot>, ApiError> {
     let today = Utc::now().date_naive();
-    Ok(forecast::snapshots_between(&state.db, today - Duration::days(730), today).await?)
+    Ok(forecast::snapshots_between(&state.db, today - Duration::days(days), today).await?)
+}
+
+/// Up to two years of snapshots (what forecasts and projections fit), oldest first.
+async fn history(state: &AppState) -> Result<Vec<Snapshot>, ApiError> {
+    recent_snapshots(state, 730).await
 }
 
 fn series(history: &[Snapshot], metric: Metric) -> Vec<f64> {
@@ -607,9 +611,9 @@ pub async fn report(
     let kind = forecast::report::ReportKind::parse(&kind)
         .ok_or_else(|| ApiError::NotFound(format!("report {kind:?}: use weekly, monthly or projection")))?;
     let format = ReportFormat::parse(query.format.as_deref().unwrap_or("csv"))?;
-    let today = Utc::now().date_naive();
-    let history = forecast::snapshots_between(&state.db, today - Duration::days(kind.days()), today).await?;
+    let history = recent_snapshots(&state, kind.days()).await?;
     let (bytes, content_type, extension) = render_report(kind, &history, format)?;
+    let today = Utc::now().date_naive();
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((
