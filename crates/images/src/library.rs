@@ -1,0 +1,736 @@
+//! Uploading and deleting images: content-addressed and stored once per distinct content, with
+//! the storage counters changed in the same transaction as the rows.
+//!
+//! Ordering, so that nothing is half-written:
+//! - an upload is validated, hashed and processed before any transaction starts (CPU work off the
+//!   executor, see [`Processor`]);
+//! - the transaction takes the write lock first (SQLite `BEGIN IMMEDIATE`; on PostgreSQL the
+//!   blob's unique key), checks the per-product limit, writes the variant files (each atomic),
+//!   then the counters and the `image` row, and commits. If anything fails the rows roll back and
+//!   the files written are removed; if the process dies before the commit, the complete files
+//!   are left with no row, and [`reconcile`] finds and removes them;
+//! - a delete removes the row, and when the content's last reference goes, the blob row, its
+//!   counters and its files, all while holding the same lock, so an upload of the same content
+//!   racing with it either references the blob before it goes or writes the files anew after.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, Set, SqliteTransactionMode, Statement, TransactionOptions, TransactionSession,
+    TransactionTrait,
+};
+
+use crate::entity::{image, image_blob, image_shard, image_storage_stats};
+use crate::pipeline::{PipelineError, PipelineSettings, Processed, Processor, Variant, fit_within};
+use crate::storage::{FileStore, StorageError};
+use crate::{StorageStats, VARIANTS_PER_IMAGE, load_storage_stats};
+
+/// What an image is for; each kind has its own top-level prefix (`products/`, `categories/`,
+/// `banners/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImageKind {
+    /// A product photo (the per-product limit applies).
+    Product,
+    /// A category picture.
+    Category,
+    /// A store banner.
+    Banner,
+}
+
+impl ImageKind {
+    /// Every kind.
+    pub const ALL: [ImageKind; 3] = [ImageKind::Product, ImageKind::Category, ImageKind::Banner];
+
+    /// `product`, `category` or `banner`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageKind::Product => "product",
+            ImageKind::Category => "category",
+            ImageKind::Banner => "banner",
+        }
+    }
+
+    /// The kind named `name` (as [`ImageKind::as_str`] writes it).
+    pub fn parse(name: &str) -> Option<ImageKind> {
+        ImageKind::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
+    /// The top-level directory of its files: `products`, `categories`, `banners`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            ImageKind::Product => "products",
+            ImageKind::Category => "categories",
+            ImageKind::Banner => "banners",
+        }
+    }
+
+    fn from_prefix(prefix: &str) -> Option<ImageKind> {
+        ImageKind::ALL.into_iter().find(|kind| kind.prefix() == prefix)
+    }
+}
+
+/// A new upload's owner and limits. The caller has checked that the store exists and that the
+/// product belongs to it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewImage<'a> {
+    /// The owning store.
+    pub store_id: i64,
+    /// The product it shows, if any.
+    pub product_id: Option<i64>,
+    /// What it is for.
+    pub kind: ImageKind,
+    /// The file name the uploader sent (kept for people; never used to guess the format).
+    pub original_filename: &'a str,
+    /// The merchant's `max_images_per_product` (`None` = unlimited), checked inside the write's
+    /// transaction so concurrent uploads cannot pass it together. Applies when `product_id` is set.
+    pub max_per_product: Option<i64>,
+}
+
+/// One stored variant file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVariant {
+    /// Which.
+    pub variant: Variant,
+    /// Its storage key, e.g. `products/ab/cd/abcd…_800.webp`.
+    pub key: String,
+    /// Pixel width.
+    pub width: u32,
+    /// Pixel height.
+    pub height: u32,
+    /// File size.
+    pub bytes: u64,
+}
+
+/// A stored image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredImage {
+    /// The `image` row id.
+    pub id: i64,
+    /// The owning store.
+    pub store_id: i64,
+    /// The product, if any.
+    pub product_id: Option<i64>,
+    /// What it is for.
+    pub kind: ImageKind,
+    /// SHA-256 of the uploaded bytes (64 hex digits).
+    pub hash: String,
+    /// Width of the upload after EXIF orientation.
+    pub width: u32,
+    /// Height of the upload after EXIF orientation.
+    pub height: u32,
+    /// The file name the uploader sent.
+    pub original_filename: String,
+    /// When it was uploaded.
+    pub created_at: DateTime<Utc>,
+    /// `original`, `800`, `200`.
+    pub variants: Vec<StoredVariant>,
+    /// Identical content was already stored: this upload added a reference, not files.
+    pub deduplicated: bool,
+}
+
+/// Why an image operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The upload is not an acceptable image (each reason is the uploader's to fix).
+    #[error(transparent)]
+    Rejected(#[from] PipelineError),
+    /// The product already has as many images as its merchant's plan allows.
+    #[error("the product has {current} images, the most its merchant's plan allows ({limit})")]
+    LimitReached {
+        /// `max_images_per_product`.
+        limit: i64,
+        /// Images the product has.
+        current: i64,
+    },
+    /// No image with this id.
+    #[error("no image {0}")]
+    NotFound(i64),
+    /// The file storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The database failed.
+    #[error("image database: {0}")]
+    Db(#[from] DbErr),
+}
+
+/// Uploads and deletes images: the pipeline, the file store and the database rows together.
+/// Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ImageLibrary {
+    files: FileStore,
+    processor: Processor,
+    max_upload_bytes: usize,
+}
+
+impl ImageLibrary {
+    /// A library writing to `files`, processing at most `max_concurrent` uploads at once.
+    pub fn new(files: FileStore, settings: PipelineSettings, max_concurrent: usize) -> ImageLibrary {
+        ImageLibrary {
+            files,
+            processor: Processor::new(settings, max_concurrent),
+            max_upload_bytes: settings.max_upload_bytes,
+        }
+    }
+
+    /// The file store.
+    pub fn files(&self) -> &FileStore {
+        &self.files
+    }
+
+    /// Stores `bytes` for `new`: validated, processed into the three variants and written, unless
+    /// identical content of the same kind is already stored, which is then referenced instead.
+    pub async fn upload<C>(&self, db: &C, new: NewImage<'_>, bytes: Vec<u8>) -> Result<StoredImage, Error>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        if bytes.is_empty() {
+            return Err(PipelineError::Empty.into());
+        }
+        if bytes.len() > self.max_upload_bytes {
+            return Err(PipelineError::TooLarge { bytes: bytes.len(), max: self.max_upload_bytes }.into());
+        }
+        let (bytes, hash) = tokio::task::spawn_blocking(move || {
+            let hash = crate::pipeline::content_hash(&bytes);
+            (bytes, hash)
+        })
+        .await
+        .map_err(|e| DbErr::Custom(format!("hashing task failed: {e}")))?;
+
+        // Known content costs no decoding: one more reference.
+        if let Some(stored) = reference_existing(db, &new, &hash).await? {
+            return Ok(stored);
+        }
+        let processed = self.processor.process(bytes).await?;
+        self.store_new(db, &new, processed).await
+    }
+
+    async fn store_new<C>(&self, db: &C, new: &NewImage<'_>, processed: Processed) -> Result<StoredImage, Error>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let txn = begin_write(db).await?;
+        let bytes_of = |variant: Variant| {
+            processed.variants.iter().find(|v| v.variant == variant).map_or(0, |v| v.webp.len() as i64)
+        };
+        let inserted = image_blob::Entity::insert(image_blob::ActiveModel {
+            created_at: Set(Utc::now()),
+            kind: Set(new.kind.as_str().to_owned()),
+            hash: Set(processed.hash.clone()),
+            width: Set(i32::try_from(processed.width).unwrap_or(i32::MAX)),
+            height: Set(i32::try_from(processed.height).unwrap_or(i32::MAX)),
+            bytes_original: Set(bytes_of(Variant::Original)),
+            bytes800: Set(bytes_of(Variant::Medium)),
+            bytes200: Set(bytes_of(Variant::Thumbnail)),
+            ref_count: Set(1),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::columns([image_blob::Column::Kind, image_blob::Column::Hash]).do_nothing().to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        if inserted == 0 {
+            // A concurrent upload of the same content stored it first: reference that.
+            let stored = add_reference(&txn, new, &processed.hash)
+                .await?
+                .ok_or_else(|| DbErr::RecordNotFound(format!("image blob {} after conflict", processed.hash)))?;
+            txn.commit().await?;
+            return Ok(stored);
+        }
+        let blob = find_blob(&txn, new.kind, &processed.hash)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("image blob {} after insert", processed.hash)))?;
+        check_product_limit(&txn, new).await?;
+
+        let mut written = Vec::with_capacity(processed.variants.len());
+        let outcome = async {
+            for variant in processed.variants {
+                let key = storage_key(new.kind, &processed.hash, variant.variant);
+                self.files.put(&key, variant.webp).await?;
+                written.push(key);
+            }
+            let file_count = written.len() as i64;
+            let bytes = blob.bytes_original + blob.bytes800 + blob.bytes200;
+            change_counters(&txn, new.kind, &blob.hash, file_count, bytes, 1).await?;
+            let row = insert_image(&txn, new, blob.id).await?;
+            txn.commit().await?;
+            Ok::<_, Error>(row)
+        }
+        .await;
+        match outcome {
+            Ok(row) => Ok(stored_image(row, &blob, false)),
+            Err(error) => {
+                for key in &written {
+                    if let Err(e) = self.files.delete(key).await {
+                        tracing::warn!(key, error = %e, "could not remove a file of a failed upload");
+                    }
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Deletes image `id`. When it was the last reference to its content, the variant files go
+    /// too (with the shard directories they leave empty) and the counters shrink.
+    pub async fn delete<C>(&self, db: &C, id: i64) -> Result<(), Error>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
+        let txn = begin_write(db).await?;
+        let backend = txn.get_database_backend();
+        let removed = txn
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                match backend {
+                    DatabaseBackend::Postgres => "DELETE FROM image WHERE id = $1 RETURNING blob_id",
+                    _ => "DELETE FROM image WHERE id = ? RETURNING blob_id",
+                },
+                [id.into()],
+            ))
+            .await?
+            .ok_or(Error::NotFound(id))?;
+        let blob_id: i64 = removed.try_get("", "blob_id")?;
+        image_blob::Entity::update_many()
+            .col_expr(image_blob::Column::RefCount, Expr::col(image_blob::Column::RefCount).sub(1))
+            .filter(image_blob::Column::Id.eq(blob_id))
+            .exec(&txn)
+            .await?;
+        let blob = image_blob::Entity::find_by_id(blob_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("image blob {blob_id} of image {id}")))?;
+        if blob.ref_count <= 0 {
+            let kind = ImageKind::parse(&blob.kind).unwrap_or(ImageKind::Product);
+            image_blob::Entity::delete_by_id(blob.id).exec(&txn).await?;
+            let bytes = blob.bytes_original + blob.bytes800 + blob.bytes200;
+            change_counters(&txn, kind, &blob.hash, -(VARIANTS_PER_IMAGE as i64), -bytes, -1).await?;
+            // Under the write lock, so a concurrent upload of this content waits and rewrites
+            // the files after. A file that cannot be removed stays as an orphan for `reconcile`.
+            for variant in Variant::ALL {
+                let key = storage_key(kind, &blob.hash, variant);
+                if let Err(e) = self.files.delete(&key).await {
+                    tracing::warn!(key, error = %e, "could not remove an image file; reconcile will");
+                }
+            }
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// Image `id`, if stored.
+pub async fn find_image(db: &impl ConnectionTrait, id: i64) -> Result<Option<StoredImage>, DbErr> {
+    let Some((row, Some(blob))) = image::Entity::find_by_id(id).find_also_related(image_blob::Entity).one(db).await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(stored_image(row, &blob, false)))
+}
+
+/// Starts a transaction that holds the write lock from its first statement (SQLite `BEGIN
+/// IMMEDIATE`; PostgreSQL locks rows as it writes them).
+async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Adds a reference to stored content of the same kind and hash, in its own transaction.
+async fn reference_existing<C>(db: &C, new: &NewImage<'_>, hash: &str) -> Result<Option<StoredImage>, Error>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let txn = begin_write(db).await?;
+    let stored = add_reference(&txn, new, hash).await?;
+    if stored.is_some() {
+        txn.commit().await?;
+    }
+    Ok(stored)
+}
+
+async fn add_reference(
+    txn: &impl ConnectionTrait,
+    new: &NewImage<'_>,
+    hash: &str,
+) -> Result<Option<StoredImage>, Error> {
+    let updated = image_blob::Entity::update_many()
+        .col_expr(image_blob::Column::RefCount, Expr::col(image_blob::Column::RefCount).add(1))
+        .filter(image_blob::Column::Kind.eq(new.kind.as_str()))
+        .filter(image_blob::Column::Hash.eq(hash))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Ok(None);
+    }
+    let blob = find_blob(txn, new.kind, hash)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("image blob {hash} after update")))?;
+    check_product_limit(txn, new).await?;
+    let row = insert_image(txn, new, blob.id).await?;
+    Ok(Some(stored_image(row, &blob, true)))
+}
+
+async fn find_blob(
+    db: &impl ConnectionTrait,
+    kind: ImageKind,
+    hash: &str,
+) -> Result<Option<image_blob::Model>, DbErr> {
+    image_blob::Entity::find()
+        .filter(image_blob::Column::Kind.eq(kind.as_str()))
+        .filter(image_blob::Column::Hash.eq(hash))
+        .one(db)
+        .await
+}
+
+/// Refuses one more image of the product when it has `max_per_product` already. Runs after the
+/// transaction's first write, so on SQLite it holds the database's write lock; on PostgreSQL an
+/// advisory lock per product serialises concurrent uploads to the same product.
+async fn check_product_limit(txn: &impl ConnectionTrait, new: &NewImage<'_>) -> Result<(), Error> {
+    let (Some(product_id), Some(limit)) = (new.product_id, new.max_per_product) else {
+        return Ok(());
+    };
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        /// Advisory lock namespace of image limits ("img").
+        const NAMESPACE: i32 = 0x0069_6d67;
+        let key = i32::try_from(product_id.rem_euclid(i64::from(i32::MAX))).unwrap_or(0);
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            [NAMESPACE.into(), key.into()],
+        ))
+        .await?;
+    }
+    let current = image::Entity::find().filter(image::Column::ProductId.eq(product_id)).count(txn).await?;
+    let current = i64::try_from(current).unwrap_or(i64::MAX);
+    if current >= limit {
+        return Err(Error::LimitReached { limit, current });
+    }
+    Ok(())
+}
+
+async fn insert_image(txn: &impl ConnectionTrait, new: &NewImage<'_>, blob_id: i64) -> Result<image::Model, DbErr> {
+    image::ActiveModel {
+        created_at: Set(Utc::now()),
+        store_id: Set(new.store_id),
+        product_id: Set(new.product_id),
+        blob_id: Set(blob_id),
+        kind: Set(new.kind.as_str().to_owned()),
+        original_filename: Set(new.original_filename.to_owned()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+}
+
+/// The storage key of a variant: `{prefix}/{h[0:2]}/{h[2:4]}/{h}_{variant}.webp`, e.g.
+/// `products/ab/cd/abcd…_800.webp`; 65,536 leaf directories per kind.
+pub fn storage_key(kind: ImageKind, hash: &str, variant: Variant) -> String {
+    format!("{}/{}/{hash}_{}.webp", kind.prefix(), shard_of(hash), variant.name())
+}
+
+/// `{h[0:2]}/{h[2:4]}`: the leaf directory below the kind's prefix.
+fn shard_of(hash: &str) -> String {
+    format!("{}/{}", hash.get(0..2).unwrap_or("00"), hash.get(2..4).unwrap_or("00"))
+}
+
+/// Adds `files`, `bytes` and `blobs` (negative to remove) to the totals and the shard's count.
+async fn change_counters(
+    txn: &impl ConnectionTrait,
+    kind: ImageKind,
+    hash: &str,
+    files: i64,
+    bytes: i64,
+    blobs: i64,
+) -> Result<(), DbErr> {
+    use image_storage_stats::Column as Stats;
+    image_storage_stats::Entity::update_many()
+        .col_expr(Stats::TotalFiles, Expr::col(Stats::TotalFiles).add(files))
+        .col_expr(Stats::TotalBytes, Expr::col(Stats::TotalBytes).add(bytes))
+        .col_expr(Stats::TotalBlobs, Expr::col(Stats::TotalBlobs).add(blobs))
+        .exec(txn)
+        .await?;
+    let shard = shard_of(hash);
+    if files > 0 {
+        image_shard::Entity::insert(image_shard::ActiveModel {
+            created_at: Set(Utc::now()),
+            kind: Set(kind.as_str().to_owned()),
+            shard: Set(shard),
+            files: Set(files),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::columns([image_shard::Column::Kind, image_shard::Column::Shard])
+                .value(
+                    image_shard::Column::Files,
+                    Expr::col((image_shard::Entity, image_shard::Column::Files)).add(files),
+                )
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    } else {
+        image_shard::Entity::update_many()
+            .col_expr(image_shard::Column::Files, Expr::col(image_shard::Column::Files).add(files))
+            .filter(image_shard::Column::Kind.eq(kind.as_str()))
+            .filter(image_shard::Column::Shard.eq(&shard))
+            .exec(txn)
+            .await?;
+        image_shard::Entity::delete_many()
+            .filter(image_shard::Column::Kind.eq(kind.as_str()))
+            .filter(image_shard::Column::Shard.eq(shard))
+            .filter(image_shard::Column::Files.lte(0))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn stored_image(row: image::Model, blob: &image_blob::Model, deduplicated: bool) -> StoredImage {
+    let kind = ImageKind::parse(&row.kind).unwrap_or(ImageKind::Product);
+    let (width, height) = (u32::try_from(blob.width).unwrap_or(0), u32::try_from(blob.height).unwrap_or(0));
+    let variants = Variant::ALL
+        .into_iter()
+        .map(|variant| {
+            let (w, h) = fit_within(width, height, variant.bound());
+            let bytes = match variant {
+                Variant::Original => blob.bytes_original,
+                Variant::Medium => blob.bytes800,
+                Variant::Thumbnail => blob.bytes200,
+            };
+            StoredVariant {
+                variant,
+                key: storage_key(kind, &blob.hash, variant),
+                width: w,
+                height: h,
+                bytes: u64::try_from(bytes).unwrap_or(0),
+            }
+        })
+        .collect();
+    StoredImage {
+        id: row.id,
+        store_id: row.store_id,
+        product_id: row.product_id,
+        kind,
+        hash: blob.hash.clone(),
+        width,
+        height,
+        original_filename: row.original_filename,
+        created_at: row.created_at,
+        variants,
+        deduplicated,
+    }
+}
+
+/// What [`reconcile`] found and did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReconcileReport {
+    /// The counters before.
+    pub recorded: StorageStats,
+    /// What the storage holds (after removing orphans, when asked to).
+    pub found: StorageStats,
+    /// Files no stored image refers to (left by an upload that died before its commit, or a
+    /// delete whose file removal failed).
+    pub orphans: Vec<String>,
+    /// Of those, removed.
+    pub orphans_removed: usize,
+    /// Files stored images refer to that are not in the storage.
+    pub missing: Vec<String>,
+    /// Local staging files of interrupted writes, removed.
+    pub staging_removed: usize,
+}
+
+impl ReconcileReport {
+    /// Did the counters differ from the storage?
+    pub fn drifted(&self) -> bool {
+        self.recorded != self.found
+    }
+}
+
+/// Options of [`reconcile`].
+#[derive(Debug, Clone, Copy)]
+pub struct ReconcileOptions {
+    /// Remove orphan files last written before this (uploads in flight are younger).
+    pub remove_orphans_before: Option<DateTime<Utc>>,
+}
+
+/// Walks the whole storage, compares it with the database and sets the counters to what it holds.
+/// `progress` is called with the number of files seen so far, every 1,000 files and at the end.
+/// Uploads and deletes running meanwhile may leave a small drift; run it when quiet.
+pub async fn reconcile<C>(
+    db: &C,
+    files: &FileStore,
+    options: ReconcileOptions,
+    mut progress: impl FnMut(u64),
+) -> Result<ReconcileReport, Error>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let recorded = load_storage_stats(db).await?;
+    let mut known: HashMap<(ImageKind, String), u8> = image_blob::Entity::find()
+        .select_only()
+        .column(image_blob::Column::Kind)
+        .column(image_blob::Column::Hash)
+        .into_tuple::<(String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(kind, hash)| Some(((ImageKind::parse(&kind)?, hash), 0u8)))
+        .collect();
+
+    let mut seen = 0u64;
+    let mut present = Vec::new();
+    let mut orphans = Vec::new();
+    files
+        .walk("", |file| {
+            seen += 1;
+            if seen.is_multiple_of(1_000) {
+                progress(seen);
+            }
+            match parse_key(&file.key) {
+                Some((kind, hash, variant)) if known.contains_key(&(kind, hash.to_owned())) => {
+                    if let Some(mask) = known.get_mut(&(kind, hash.to_owned())) {
+                        *mask |= 1 << variant_bit(variant);
+                    }
+                    present.push(file);
+                }
+                _ => orphans.push(file),
+            }
+        })
+        .await?;
+    progress(seen);
+
+    let mut orphans_removed = 0;
+    let mut kept_orphans = Vec::new();
+    for orphan in &orphans {
+        if options.remove_orphans_before.is_some_and(|before| orphan.last_modified < before) {
+            files.delete(&orphan.key).await?;
+            orphans_removed += 1;
+        } else {
+            kept_orphans.push(orphan.clone());
+        }
+    }
+    let staging_removed = match options.remove_orphans_before {
+        Some(before) => files
+            .remove_stale_staging(before.into())
+            .map_err(|e| StorageError::from(object_store::Error::Generic { store: "local", source: Box::new(e) }))?,
+        None => 0,
+    };
+
+    let missing = known
+        .iter()
+        .flat_map(|((kind, hash), mask)| {
+            Variant::ALL
+                .into_iter()
+                .filter(move |variant| mask & (1 << variant_bit(*variant)) == 0)
+                .map(move |variant| storage_key(*kind, hash, variant))
+        })
+        .collect();
+
+    // The counters: every file the storage holds (kept orphans included: they use space).
+    let mut shards: HashMap<(ImageKind, String), i64> = HashMap::new();
+    let mut blobs = HashSet::new();
+    let mut found = StorageStats::default();
+    for file in present.iter().chain(&kept_orphans) {
+        found.total_files += 1;
+        found.total_bytes += file.size;
+        if let Some((kind, hash, _)) = parse_key(&file.key) {
+            *shards.entry((kind, shard_of(hash))).or_default() += 1;
+            blobs.insert((kind, hash));
+        }
+    }
+    found.total_blobs = blobs.len() as u64;
+    found.max_files_per_dir = shards.values().copied().max().map_or(0, |n| u64::try_from(n).unwrap_or(0));
+
+    let txn = begin_write(db).await?;
+    use image_storage_stats::Column as Stats;
+    image_storage_stats::Entity::update_many()
+        .col_expr(Stats::TotalFiles, Expr::value(i64::try_from(found.total_files).unwrap_or(i64::MAX)))
+        .col_expr(Stats::TotalBytes, Expr::value(i64::try_from(found.total_bytes).unwrap_or(i64::MAX)))
+        .col_expr(Stats::TotalBlobs, Expr::value(i64::try_from(found.total_blobs).unwrap_or(i64::MAX)))
+        .exec(&txn)
+        .await?;
+    image_shard::Entity::delete_many().exec(&txn).await?;
+    let now = Utc::now();
+    let rows: Vec<_> = shards
+        .into_iter()
+        .map(|((kind, shard), files)| image_shard::ActiveModel {
+            created_at: Set(now),
+            kind: Set(kind.as_str().to_owned()),
+            shard: Set(shard),
+            files: Set(files),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(1_000) {
+        image_shard::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+    }
+    txn.commit().await?;
+
+    Ok(ReconcileReport {
+        recorded,
+        found,
+        orphans: orphans.into_iter().map(|file| file.key).collect(),
+        orphans_removed,
+        missing,
+        staging_removed,
+    })
+}
+
+fn variant_bit(variant: Variant) -> u8 {
+    match variant {
+        Variant::Original => 0,
+        Variant::Medium => 1,
+        Variant::Thumbnail => 2,
+    }
+}
+
+/// `products/ab/cd/abcd…_800.webp` → (product, `abcd…`, 800); `None` for anything else.
+fn parse_key(key: &str) -> Option<(ImageKind, &str, Variant)> {
+    let mut parts = key.split('/');
+    let kind = ImageKind::from_prefix(parts.next()?)?;
+    let (first, second, file) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let (hash, variant) = file.strip_suffix(".webp")?.rsplit_once('_')?;
+    let variant = Variant::ALL.into_iter().find(|v| v.name() == variant)?;
+    let well_formed = hash.len() == 64
+        && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && hash.get(0..2) == Some(first)
+        && hash.get(2..4) == Some(second);
+    well_formed.then_some((kind, hash, variant))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse_back_to_kind_hash_and_variant() {
+        let hash = "ab".repeat(32);
+        for kind in ImageKind::ALL {
+            for variant in Variant::ALL {
+                let key = storage_key(kind, &hash, variant);
+                assert!(key.starts_with(kind.prefix()), "{key}");
+                assert_eq!(parse_key(&key), Some((kind, hash.as_str(), variant)));
+            }
+        }
+        assert_eq!(parse_key("products/ab/ab/short_800.webp"), None);
+        assert_eq!(parse_key(&format!("products/cd/ab/{hash}_800.webp")), None, "wrong shard");
+        assert_eq!(parse_key(&format!("products/ab/ab/{hash}_900.webp")), None, "no such variant");
+        assert_eq!(parse_key(&format!("things/ab/ab/{hash}_800.webp")), None, "no such kind");
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for kind in ImageKind::ALL {
+            assert_eq!(ImageKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ImageKind::parse("products"), None);
+    }
+}
