@@ -5,5 +5,6 @@ mod auth;
 mod browser;
 mod database_outage;
 mod forecast;
+mod images;
 mod operations;
 mod platform_health;

@@ -122,10 +122,90 @@ impl TestApp {
         self.get(path, Some(&self.admin_token)).await
     }
 
+    /// `POST path` with a `multipart/form-data` body of `parts`, with `token` when given.
+    pub async fn post_multipart(&self, path: &str, token: Option<&str>, parts: &[Part<'_>]) -> Reply {
+        let (content_type, body) = multipart_body(parts);
+        let mut request =
+            self.client.post(format!("{}{path}", self.address)).header("content-type", content_type).body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, json, text, www_authenticate: None, content_type: None }
+    }
+
+    /// `DELETE path` as the admin.
+    pub async fn delete_as_admin(&self, path: &str) -> Reply {
+        let response = self
+            .client
+            .delete(format!("{}{path}", self.address))
+            .bearer_auth(&self.admin_token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("DELETE {path}: {e}"));
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, json, text, www_authenticate: None, content_type: None }
+    }
+
+    /// `GET path` without a token: status, headers and raw body (image files).
+    pub async fn get_raw(&self, path: &str, headers: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let (status, headers) = (response.status().as_u16(), response.headers().clone());
+        (status, headers, response.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+    }
+
     /// Re-measures the database figures now (instead of waiting for the refresh interval).
     pub async fn refresh_figures(&self) {
         self.state.monitor.refresh_now().await;
     }
+}
+
+/// One part of a multipart form: a text field or a file.
+#[derive(Debug, Clone, Copy)]
+pub enum Part<'a> {
+    /// `name=value`.
+    Text(&'a str, &'a str),
+    /// A file field `name` with `filename` and its bytes.
+    File(&'a str, &'a str, &'a [u8]),
+}
+
+/// The content type and body of a multipart form of `parts`, written by hand so tests can send
+/// exactly what they mean (repeated fields, odd names).
+pub fn multipart_body(parts: &[Part<'_>]) -> (String, Vec<u8>) {
+    let boundary = "orion-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match part {
+            Part::Text(name, value) => {
+                body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+                );
+            }
+            Part::File(name, filename, bytes) => {
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\
+                         Content-Type: application/octet-stream\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                body.extend_from_slice(bytes);
+                body.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// Settings for a test app: random port, one worker, no token cache (revocation is immediate),
@@ -139,6 +219,7 @@ pub fn test_settings(db_url: &str, data_dir: &std::path::Path) -> Settings {
     settings.server.data_dir = data_dir.to_path_buf();
     settings.auth.cache_seconds = 0;
     settings.demo.seed_empty_sqlite = false;
+    settings.images.root = data_dir.join("uploads");
     let unreachable = health::Levels { warning: 1e12, critical: 1e12, limit: 1e12 };
     settings.thresholds.cpu_percent = unreachable;
     settings.thresholds.memory_percent = unreachable;

@@ -80,6 +80,26 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Image storage maintenance.
+    Images {
+        /// What to do.
+        #[command(subcommand)]
+        command: ImagesCommand,
+    },
+}
+
+/// `admin-api images …`
+#[derive(Debug, Subcommand)]
+pub enum ImagesCommand {
+    /// Walk the image storage, report drift between it and the counters (orphan and missing
+    /// files), and set the counters to what the storage holds.
+    Reconcile {
+        /// Also remove orphan files (no image refers to them) and interrupted writes' staging
+        /// files, when last written more than this many minutes ago (uploads in flight are
+        /// younger).
+        #[arg(long, value_name = "MINUTES")]
+        remove_orphans_older_than: Option<u32>,
+    },
 }
 
 /// Runs the parsed command.
@@ -156,6 +176,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Wrote {} ({} bytes, {} snapshots).", out.display(), bytes.len(), history.len());
             Ok(())
         }
+        Command::Images { command: ImagesCommand::Reconcile { remove_orphans_older_than } } => {
+            reconcile_images(&settings, remove_orphans_older_than).await
+        }
         Command::SeedDemo {
             merchants,
             products_per_store,
@@ -205,6 +228,53 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn reconcile_images(settings: &Settings, remove_orphans_older_than: Option<u32>) -> anyhow::Result<()> {
+    let db = connect_and_migrate(settings).await?;
+    let library = crate::startup::image_library(&settings.images)?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message(format!("walking {}", library.files().describe()));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let options = images::ReconcileOptions {
+        remove_orphans_before: remove_orphans_older_than
+            .map(|minutes| chrono::Utc::now() - chrono::Duration::minutes(i64::from(minutes))),
+    };
+    let report = images::reconcile(&db, library.files(), options, |seen| {
+        bar.set_message(format!("walking {}: {seen} files", library.files().describe()));
+    })
+    .await?;
+    bar.finish_and_clear();
+
+    let (before, after) = (report.recorded, report.found);
+    println!("Image storage {}:", library.files().describe());
+    println!("  {:<18} {:>14} {:>14}", "", "counters were", "storage holds");
+    println!("  {:<18} {:>14} {:>14}", "files", before.total_files, after.total_files);
+    println!("  {:<18} {:>14} {:>14}", "bytes", before.total_bytes, after.total_bytes);
+    println!("  {:<18} {:>14} {:>14}", "images", before.total_blobs, after.total_blobs);
+    println!("  {:<18} {:>14} {:>14}", "fullest directory", before.max_files_per_dir, after.max_files_per_dir);
+    println!(
+        "  orphan files: {} ({} removed); missing files: {}; staging files removed: {}",
+        report.orphans.len(),
+        report.orphans_removed,
+        report.missing.len(),
+        report.staging_removed
+    );
+    for key in report.missing.iter().take(20) {
+        println!("  missing: {key}");
+    }
+    for key in report.orphans.iter().take(20) {
+        println!("  orphan:  {key}");
+    }
+    println!(
+        "{}",
+        if report.drifted() { "Counters had drifted; they now match the storage." } else { "No drift." }
+    );
+    Ok(())
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {

@@ -31,6 +31,131 @@ pub struct Settings {
     pub demo: DemoSettings,
     /// Daily snapshots.
     pub forecast: ForecastSettings,
+    /// Image uploads and their storage.
+    pub images: ImageSettings,
+}
+
+/// `[images]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImageSettings {
+    /// `local` (a directory, the default) or `s3` (an S3-compatible bucket, `[images.s3]`).
+    pub backend: StorageBackend,
+    /// The local backend's directory.
+    pub root: PathBuf,
+    /// Largest accepted upload, in MiB.
+    pub max_upload_mb: u64,
+    /// Most pixels an upload may declare, in megapixels (decompression-bomb guard).
+    pub max_megapixels: u64,
+    /// WebP quality, 0–100.
+    pub quality: f32,
+    /// Uploads processed at once; 0 = one per CPU core.
+    pub max_concurrent: usize,
+    /// The S3 backend.
+    pub s3: S3Settings,
+}
+
+impl Default for ImageSettings {
+    fn default() -> Self {
+        ImageSettings {
+            backend: StorageBackend::Local,
+            root: PathBuf::from("data/uploads"),
+            max_upload_mb: 20,
+            max_megapixels: 40,
+            quality: 85.0,
+            max_concurrent: 0,
+            s3: S3Settings::default(),
+        }
+    }
+}
+
+/// Where variant files are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    /// `[images] root`.
+    Local,
+    /// `[images.s3]`.
+    S3,
+}
+
+/// `[images.s3]`
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct S3Settings {
+    /// Service URL, e.g. `http://minio:9000`; empty for AWS itself.
+    pub endpoint: String,
+    /// Bucket (must exist).
+    pub bucket: String,
+    /// Region.
+    pub region: String,
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key (prefer `ORION__IMAGES__S3__SECRET_ACCESS_KEY`).
+    pub secret_access_key: String,
+    /// Path-style requests (`endpoint/bucket/key`), as self-hosted servers need.
+    pub path_style: bool,
+}
+
+impl Default for S3Settings {
+    fn default() -> Self {
+        S3Settings {
+            endpoint: String::new(),
+            bucket: String::new(),
+            region: "us-east-1".to_owned(),
+            access_key_id: String::new(),
+            secret_access_key: String::new(),
+            path_style: true,
+        }
+    }
+}
+
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .field("path_style", &self.path_style)
+            .finish()
+    }
+}
+
+impl ImageSettings {
+    /// The pipeline's settings.
+    pub fn pipeline(&self) -> images::PipelineSettings {
+        images::PipelineSettings {
+            max_upload_bytes: usize::try_from(self.max_upload_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),
+            max_pixels: self.max_megapixels.saturating_mul(1_000_000),
+            quality: self.quality,
+            ..images::PipelineSettings::default()
+        }
+    }
+
+    /// The storage backend's settings.
+    pub fn storage(&self) -> images::StorageConfig {
+        match self.backend {
+            StorageBackend::Local => images::StorageConfig::Local { root: self.root.clone() },
+            StorageBackend::S3 => images::StorageConfig::S3(images::S3Config {
+                endpoint: (!self.s3.endpoint.is_empty()).then(|| self.s3.endpoint.clone()),
+                bucket: self.s3.bucket.clone(),
+                region: self.s3.region.clone(),
+                access_key_id: self.s3.access_key_id.clone(),
+                secret_access_key: self.s3.secret_access_key.clone(),
+                path_style: self.s3.path_style,
+            }),
+        }
+    }
+
+    /// Uploads processed at once.
+    pub fn concurrency(&self) -> usize {
+        match self.max_concurrent {
+            0 => std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            n => n,
+        }
+    }
 }
 
 /// `[forecast]`
@@ -264,6 +389,24 @@ impl Settings {
                 );
             }
         }
+        let images = &self.images;
+        if !(0.0..=100.0).contains(&images.quality) {
+            bail!("images.quality must be within 0..=100, got {}", images.quality);
+        }
+        if images.max_upload_mb == 0 || images.max_megapixels == 0 {
+            bail!("images.max_upload_mb and images.max_megapixels must be at least 1");
+        }
+        if images.backend == StorageBackend::S3 {
+            for (key, value) in [
+                ("bucket", &images.s3.bucket),
+                ("access_key_id", &images.s3.access_key_id),
+                ("secret_access_key", &images.s3.secret_access_key),
+            ] {
+                if value.is_empty() {
+                    bail!("images.backend = \"s3\" needs images.s3.{key}");
+                }
+            }
+        }
         if self.database.max_connections == 0 {
             bail!("database.max_connections must be at least 1");
         }
@@ -323,5 +466,20 @@ mod tests {
         let error = settings.validate().unwrap_err().to_string();
         assert!(error.contains("thresholds.cpu_percent"), "{error}");
         assert!(Settings::default().validate().is_ok());
+    }
+
+    #[test]
+    fn the_s3_backend_needs_its_bucket_and_keys() {
+        let mut settings = Settings::default();
+        settings.images.backend = StorageBackend::S3;
+        let error = settings.validate().unwrap_err().to_string();
+        assert!(error.contains("images.s3.bucket"), "{error}");
+        settings.images.s3.bucket = "orion".to_owned();
+        settings.images.s3.access_key_id = "id".to_owned();
+        settings.images.s3.secret_access_key = "secret".to_owned();
+        assert!(settings.validate().is_ok());
+        assert!(!format!("{settings:?}").contains("secret\""), "the secret never reaches logs");
+        settings.images.quality = 120.0;
+        assert!(settings.validate().unwrap_err().to_string().contains("images.quality"));
     }
 }

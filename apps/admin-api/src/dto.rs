@@ -376,3 +376,106 @@ pub fn gib(bytes: u64) -> f64 {
 fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
+
+impl From<images::StorageStats> for ImageStorageMetrics {
+    fn from(stats: images::StorageStats) -> Self {
+        ImageStorageMetrics {
+            total_files: stats.total_files,
+            total_size_mb: mib(stats.total_bytes),
+            total_size_gb: gib(stats.total_bytes),
+            max_files_per_dir: stats.max_files_per_dir,
+            products_estimated: stats.products_estimated(),
+        }
+    }
+}
+
+/// `GET /api/v1/admin/images/stats`: seed 001 `ImageStorageMetrics` read from the counters at
+/// request time, plus exact bytes, distinct images and the backend.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageStatsResponse {
+    /// The seed's figures.
+    #[serde(flatten)]
+    pub metrics: ImageStorageMetrics,
+    /// Bytes of all variant files.
+    pub total_bytes: u64,
+    /// Distinct stored images (identical uploads count once).
+    pub total_images: u64,
+    /// `local:<dir>` or `s3:<endpoint>/<bucket>`.
+    pub backend: String,
+}
+
+/// A stored image (`POST /images/upload`, `GET /images/{id}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageResponse {
+    /// Image id (for `DELETE /images/{id}`).
+    pub id: i64,
+    /// Owning store.
+    pub store_id: i64,
+    /// The product it shows, if any.
+    pub product_id: Option<i64>,
+    /// `product`, `category` or `banner`.
+    #[serde(rename = "type")]
+    #[schema(example = "product")]
+    pub kind: &'static str,
+    /// SHA-256 of the uploaded bytes.
+    pub hash: String,
+    /// Upload width after EXIF orientation.
+    pub width: u32,
+    /// Upload height after EXIF orientation.
+    pub height: u32,
+    /// The file name sent.
+    pub original_filename: String,
+    /// Upload time (UTC, RFC 3339).
+    pub created_at: String,
+    /// Identical content was stored already; this upload added a reference only.
+    pub deduplicated: bool,
+    /// `original`, `800` and `200`.
+    pub variants: BTreeMap<&'static str, ImageVariant>,
+}
+
+/// One WebP variant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageVariant {
+    /// Where to fetch it (served with a one-year immutable cache lifetime).
+    #[schema(example = "/images/products/ab/cd/abcd…_800.webp")]
+    pub url: String,
+    /// Storage key.
+    pub key: String,
+    /// Pixel width.
+    pub width: u32,
+    /// Pixel height.
+    pub height: u32,
+    /// File size.
+    pub bytes: u64,
+}
+
+impl From<images::StoredImage> for ImageResponse {
+    fn from(image: images::StoredImage) -> Self {
+        ImageResponse {
+            id: image.id,
+            store_id: image.store_id,
+            product_id: image.product_id,
+            kind: image.kind.as_str(),
+            hash: image.hash,
+            width: image.width,
+            height: image.height,
+            original_filename: image.original_filename,
+            created_at: rfc3339(image.created_at),
+            deduplicated: image.deduplicated,
+            variants: image
+                .variants
+                .into_iter()
+                .map(|v| {
+                    let variant = ImageVariant {
+                        url: format!("{}/{}", crate::routes::IMAGE_FILES, v.key),
+                        key: v.key,
+                        width: v.width,
+                        height: v.height,
+                        bytes: v.bytes,
+                    };
+                    (v.variant.name(), variant)
+                })
+                .collect(),
+        }
+    }
+}

@@ -27,6 +27,11 @@ use crate::{dto, error, routes};
         routes::forecast::projections,
         routes::forecast::sizing,
         routes::forecast::report,
+        routes::images::upload,
+        routes::images::get,
+        routes::images::delete,
+        routes::images::stats,
+        routes::images::file,
         routes::ops::livez,
         routes::ops::readyz,
         routes::ops::metrics,
@@ -36,6 +41,7 @@ use crate::{dto, error, routes};
     tags(
         (name = "platform-health", description = "Live health and capacity (admin only)"),
         (name = "forecast", description = "Daily capacity snapshots, trends and forecasts (admin only)"),
+        (name = "images", description = "Image uploads (admin only) and their WebP variants (public)"),
         (name = "operations", description = "Probes and metrics for the platform's operators"),
     )
 )]

@@ -16,7 +16,7 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::TokenCache;
-use crate::config::Settings;
+use crate::config::{ImageSettings, Settings};
 use crate::observability::{Metrics, measure_requests};
 use crate::openapi::ApiDoc;
 use crate::render_cache::RenderCache;
@@ -41,6 +41,16 @@ pub struct AppState {
     pub tokens: TokenCache,
     /// Rendered platform-health bodies of the current second.
     pub rendered: RenderCache,
+    /// Image uploads, deletes and their storage.
+    pub images: images::ImageLibrary,
+    /// `[images]` settings.
+    pub image_settings: ImageSettings,
+}
+
+/// The image library `settings` describe (the local backend's directory is created).
+pub fn image_library(settings: &ImageSettings) -> anyhow::Result<images::ImageLibrary> {
+    let files = images::FileStore::open(&settings.storage()).context("opening the image storage")?;
+    Ok(images::ImageLibrary::new(files, settings.pipeline(), settings.concurrency()))
 }
 
 /// Opens the database named in `settings` (creating the SQLite directory) and migrates it.
@@ -91,6 +101,8 @@ impl Application {
             crate::scheduler::capture_now(&db, &sampler).await;
             crate::scheduler::start(db.clone(), sampler.clone(), settings.forecast.clone());
         }
+        let image_library = image_library(&settings.images)?;
+        tracing::info!(storage = image_library.files().describe(), "image storage");
         let state = web::Data::new(AppState {
             db,
             sampler,
@@ -102,6 +114,8 @@ impl Application {
             thresholds: settings.thresholds,
             tokens: TokenCache::new(Duration::from_secs(settings.auth.cache_seconds)),
             rendered: RenderCache::default(),
+            images: image_library,
+            image_settings: settings.images.clone(),
         });
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;

@@ -12,7 +12,7 @@ mod subscription;
 
 pub use subscription::{
     BillingCycle, Error, LIVE_STATUSES, TRIAL_DAYS, check_merchant_limit, current_period, live_subscription,
-    load_sold_limits, load_subscription_capacity, month_start, subscribe,
+    live_tier, load_sold_limits, load_subscription_capacity, month_start, subscribe,
 };
 
 use std::collections::BTreeMap;

@@ -108,6 +108,13 @@ pub async fn live_subscription(
         .await
 }
 
+/// The tier (with its limits) of the merchant's live subscription; `NoLiveSubscription` without one.
+pub async fn live_tier(db: &impl ConnectionTrait, merchant_id: i64) -> Result<subscription_tier::Model, Error> {
+    let subscription =
+        live_subscription(db, merchant_id).await?.ok_or(Error::NoLiveSubscription(merchant_id))?;
+    tier(db, &subscription.tier_code).await
+}
+
 /// The current period `[start, end)` that contains `now`: the stored period advanced by whole
 /// cycles, so monthly order counts roll over even before the renewal job has run.
 pub fn current_period(

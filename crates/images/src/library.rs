@@ -591,7 +591,7 @@ where
             if seen.is_multiple_of(1_000) {
                 progress(seen);
             }
-            match parse_key(&file.key) {
+            match parse_storage_key(&file.key) {
                 Some((kind, hash, variant)) if known.contains_key(&(kind, hash.to_owned())) => {
                     if let Some(mask) = known.get_mut(&(kind, hash.to_owned())) {
                         *mask |= 1 << variant_bit(variant);
@@ -638,7 +638,7 @@ where
     for file in present.iter().chain(&kept_orphans) {
         found.total_files += 1;
         found.total_bytes += file.size;
-        if let Some((kind, hash, _)) = parse_key(&file.key) {
+        if let Some((kind, hash, _)) = parse_storage_key(&file.key) {
             *shards.entry((kind, shard_of(hash))).or_default() += 1;
             blobs.insert((kind, hash));
         }
@@ -690,7 +690,7 @@ fn variant_bit(variant: Variant) -> u8 {
 }
 
 /// `products/ab/cd/abcd…_800.webp` → (product, `abcd…`, 800); `None` for anything else.
-fn parse_key(key: &str) -> Option<(ImageKind, &str, Variant)> {
+pub fn parse_storage_key(key: &str) -> Option<(ImageKind, &str, Variant)> {
     let mut parts = key.split('/');
     let kind = ImageKind::from_prefix(parts.next()?)?;
     let (first, second, file) = (parts.next()?, parts.next()?, parts.next()?);
@@ -717,13 +717,13 @@ mod tests {
             for variant in Variant::ALL {
                 let key = storage_key(kind, &hash, variant);
                 assert!(key.starts_with(kind.prefix()), "{key}");
-                assert_eq!(parse_key(&key), Some((kind, hash.as_str(), variant)));
+                assert_eq!(parse_storage_key(&key), Some((kind, hash.as_str(), variant)));
             }
         }
-        assert_eq!(parse_key("products/ab/ab/short_800.webp"), None);
-        assert_eq!(parse_key(&format!("products/cd/ab/{hash}_800.webp")), None, "wrong shard");
-        assert_eq!(parse_key(&format!("products/ab/ab/{hash}_900.webp")), None, "no such variant");
-        assert_eq!(parse_key(&format!("things/ab/ab/{hash}_800.webp")), None, "no such kind");
+        assert_eq!(parse_storage_key("products/ab/ab/short_800.webp"), None);
+        assert_eq!(parse_storage_key(&format!("products/cd/ab/{hash}_800.webp")), None, "wrong shard");
+        assert_eq!(parse_storage_key(&format!("products/ab/ab/{hash}_900.webp")), None, "no such variant");
+        assert_eq!(parse_storage_key(&format!("things/ab/ab/{hash}_800.webp")), None, "no such kind");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Route handlers: thin adapters from HTTP to the domain crates.
 
 pub mod forecast;
+pub mod images;
 pub mod ops;
 pub mod page;
 pub mod platform_health;
@@ -11,6 +12,10 @@ use crate::error::ApiError;
 
 /// The base path of the platform-health routes.
 pub const PLATFORM_HEALTH: &str = "/api/v1/admin/platform-health";
+/// The base path of the image routes.
+pub const IMAGES: &str = "/api/v1/admin/images";
+/// Where variant files are served: `{IMAGE_FILES}/{storage key}`.
+pub const IMAGE_FILES: &str = "/images";
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -28,6 +33,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/sizing", web::post().to(forecast::sizing))
             .route("/reports/{kind}", web::get().to(forecast::report)),
     )
+    .service(
+        web::scope(IMAGES)
+            .route("/upload", web::post().to(images::upload))
+            .route("/stats", web::get().to(images::stats))
+            .route("/{id}", web::get().to(images::get))
+            .route("/{id}", web::delete().to(images::delete)),
+    )
+    .route("/images/{key:.+}", web::get().to(images::file))
     .route("/admin/platform-health", web::get().to(page::platform_health))
     .route("/livez", web::get().to(ops::livez))
     .route("/readyz", web::get().to(ops::readyz))
@@ -36,7 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Unknown routes answer with the JSON error shape too.
 pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!("{} {}", req.method(), req.path())))
+    Err(ApiError::NotFound(format!("no route {} {}", req.method(), req.path())))
 }
 
 /// JSON body errors become `400 bad_request` with serde's explanation (bodies up to 64 KiB).
