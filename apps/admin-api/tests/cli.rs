@@ -5,7 +5,7 @@
 use std::process::{Command, Output};
 
 use migration::testing::{Backend, TestDb};
-use sea_orm::FromQueryResult;
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
 fn admin_api(db_url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_admin-api"))
@@ -62,4 +62,55 @@ async fn sqlite() {
 #[tokio::test]
 async fn postgres() {
     tokens_are_created_shown_once_and_revoked(Backend::Postgres).await
+}
+
+/// `images reconcile` on drifted counters and an orphan file: reports both, fixes the counters,
+/// and removes the orphan when asked.
+async fn images_reconcile_reports_and_fixes_drift(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("uploads");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_admin-api"))
+            .args(args)
+            .args(["--config-dir", "/nonexistent-config-dir"])
+            .env("ORION__DATABASE__URL", &db.url)
+            .env("ORION__IMAGES__ROOT", &root)
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    };
+    // One file of a real variant's shape that no image refers to, and counters that are wrong.
+    let orphan = root.join("products/ee/ee").join(format!("{}_200.webp", "ee".repeat(32)));
+    std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
+    std::fs::write(&orphan, b"RIFF0000WEBPVP8 ").unwrap();
+    db.conn.execute_unprepared("UPDATE image_storage_stats SET total_files = 42, total_bytes = 7").await.unwrap();
+
+    let report = run(&["images", "reconcile"]);
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let out = stdout(&report);
+    assert!(out.contains("orphan files: 1 (0 removed); missing files: 0"), "{out}");
+    assert!(out.contains("Counters had drifted"), "{out}");
+    assert!(out.lines().any(|l| l.split_whitespace().eq(["files", "42", "1"])), "{out}");
+    assert!(orphan.exists(), "kept without --remove-orphans-older-than");
+
+    let sweep = run(&["images", "reconcile", "--remove-orphans-older-than", "0"]);
+    let out = stdout(&sweep);
+    assert!(out.contains("orphan files: 1 (1 removed)"), "{out}");
+    assert!(!orphan.exists());
+    let again = stdout(&run(&["images", "reconcile"]));
+    assert!(again.contains("No drift.") && again.contains("orphan files: 0"), "{again}");
+    let stats = images::load_storage_stats(&db.conn).await.unwrap();
+    assert_eq!(stats, images::StorageStats::default());
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn images_reconcile_sqlite() {
+    images_reconcile_reports_and_fixes_drift(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn images_reconcile_postgres() {
+    images_reconcile_reports_and_fixes_drift(Backend::Postgres).await
 }
