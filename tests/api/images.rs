@@ -69,10 +69,7 @@ async fn upload(app: &TestApp, parts: &[Part<'_>]) -> tests::Reply {
 
 fn files_under(root: &std::path::Path) -> usize {
     let Ok(entries) = std::fs::read_dir(root) else { return 0 };
-    entries
-        .map(|e| e.unwrap().path())
-        .map(|p| if p.is_dir() { files_under(&p) } else { 1 })
-        .sum()
+    entries.map(|e| e.unwrap().path()).map(|p| if p.is_dir() { files_under(&p) } else { 1 }).sum()
 }
 
 fn uploads_root(app: &TestApp) -> std::path::PathBuf {
@@ -192,13 +189,23 @@ e2e_test!(async fn bad_uploads_are_refused_and_nothing_is_stored(app) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_over_the_size_limit_gets_413_and_nothing_is_stored() {
-    tests::run_with(Backend::Sqlite, |s| s.images.max_upload_mb = 1, |app| async move {
-        let too_big = vec![0xAB; 1_500_000];
-        let reply = upload(&app, &[Part::File("file", "huge.jpg", &too_big), Part::Text("store_id", "1")]).await;
-        assert_eq!((reply.status, reply.json["error"]["code"].as_str()), (413, Some("payload_too_large")), "{}", reply.text);
-        assert_eq!(app.get_as_admin(STATS).await.json["total_files"], 0);
-        assert_eq!(files_under(&uploads_root(&app)), 0);
-    })
+    tests::run_with(
+        Backend::Sqlite,
+        |s| s.images.max_upload_mb = 1,
+        |app| async move {
+            let too_big = vec![0xAB; 1_500_000];
+            let reply =
+                upload(&app, &[Part::File("file", "huge.jpg", &too_big), Part::Text("store_id", "1")]).await;
+            assert_eq!(
+                (reply.status, reply.json["error"]["code"].as_str()),
+                (413, Some("payload_too_large")),
+                "{}",
+                reply.text
+            );
+            assert_eq!(app.get_as_admin(STATS).await.json["total_files"], 0);
+            assert_eq!(files_under(&uploads_root(&app)), 0);
+        },
+    )
     .await;
 }
 
@@ -263,9 +270,18 @@ e2e_test!(async fn concurrent_uploads_of_the_same_photo_store_it_once(app) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_s3_backend_serves_the_same_routes() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let endpoint = std::env::var("ORION_TEST_S3_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:9000".to_owned());
-        let bucket = format!("orion-e2e-{}-{}", std::process::id(), if backend == Backend::Sqlite { "sqlite" } else { "postgres" });
-        let created = reqwest::Client::new().put(format!("{endpoint}/{bucket}")).send().await.expect("S3 test server (scripts/s3-test-server.sh)");
+        let endpoint =
+            std::env::var("ORION_TEST_S3_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:9000".to_owned());
+        let bucket = format!(
+            "orion-e2e-{}-{}",
+            std::process::id(),
+            if backend == Backend::Sqlite { "sqlite" } else { "postgres" }
+        );
+        let created = reqwest::Client::new()
+            .put(format!("{endpoint}/{bucket}"))
+            .send()
+            .await
+            .expect("S3 test server (scripts/s3-test-server.sh)");
         assert!(created.status().is_success());
         let adjust = |s: &mut admin_api::config::Settings| {
             s.images.backend = admin_api::config::StorageBackend::S3;
@@ -276,7 +292,15 @@ async fn the_s3_backend_serves_the_same_routes() {
         };
         tests::run_with(backend, adjust, |app| async move {
             let photo = jpeg(900, 900, 6);
-            let reply = upload(&app, &[Part::File("file", "s3.jpg", &photo), Part::Text("store_id", "1"), Part::Text("type", "banner")]).await;
+            let reply = upload(
+                &app,
+                &[
+                    Part::File("file", "s3.jpg", &photo),
+                    Part::Text("store_id", "1"),
+                    Part::Text("type", "banner"),
+                ],
+            )
+            .await;
             assert_eq!(reply.status, 201, "{}", reply.text);
             for name in ["original", "800", "200"] {
                 let url = reply.json["variants"][name]["url"].as_str().unwrap();

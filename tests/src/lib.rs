@@ -125,8 +125,11 @@ impl TestApp {
     /// `POST path` with a `multipart/form-data` body of `parts`, with `token` when given.
     pub async fn post_multipart(&self, path: &str, token: Option<&str>, parts: &[Part<'_>]) -> Reply {
         let (content_type, body) = multipart_body(parts);
-        let mut request =
-            self.client.post(format!("{}{path}", self.address)).header("content-type", content_type).body(body);
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header("content-type", content_type)
+            .body(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -153,7 +156,11 @@ impl TestApp {
     }
 
     /// `GET path` without a token: status, headers and raw body (image files).
-    pub async fn get_raw(&self, path: &str, headers: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    pub async fn get_raw(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
         let mut request = self.client.get(format!("{}{path}", self.address));
         for (name, value) in headers {
             request = request.header(*name, *value);

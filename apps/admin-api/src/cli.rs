@@ -256,7 +256,10 @@ async fn reconcile_images(settings: &Settings, remove_orphans_older_than: Option
     println!("  {:<18} {:>14} {:>14}", "files", before.total_files, after.total_files);
     println!("  {:<18} {:>14} {:>14}", "bytes", before.total_bytes, after.total_bytes);
     println!("  {:<18} {:>14} {:>14}", "images", before.total_blobs, after.total_blobs);
-    println!("  {:<18} {:>14} {:>14}", "fullest directory", before.max_files_per_dir, after.max_files_per_dir);
+    println!(
+        "  {:<18} {:>14} {:>14}",
+        "fullest directory", before.max_files_per_dir, after.max_files_per_dir
+    );
     println!(
         "  orphan files: {} ({} removed); missing files: {}; staging files removed: {}",
         report.orphans.len(),

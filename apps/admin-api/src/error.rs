@@ -100,7 +100,9 @@ impl ApiError {
                 images::Error::Rejected(Rejected::TooManyPixels { .. } | Rejected::Corrupt(_)) => {
                     (StatusCode::UNPROCESSABLE_ENTITY, "invalid_image")
                 }
-                images::Error::Rejected(Rejected::Encode(_)) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+                images::Error::Rejected(Rejected::Encode(_)) => {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+                }
                 images::Error::LimitReached { .. } => (StatusCode::FORBIDDEN, "limit_reached"),
                 images::Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
                 images::Error::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

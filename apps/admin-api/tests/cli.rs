@@ -84,7 +84,10 @@ async fn images_reconcile_reports_and_fixes_drift(backend: Backend) {
     let orphan = root.join("products/ee/ee").join(format!("{}_200.webp", "ee".repeat(32)));
     std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
     std::fs::write(&orphan, b"RIFF0000WEBPVP8 ").unwrap();
-    db.conn.execute_unprepared("UPDATE image_storage_stats SET total_files = 42, total_bytes = 7").await.unwrap();
+    db.conn
+        .execute_unprepared("UPDATE image_storage_stats SET total_files = 42, total_bytes = 7")
+        .await
+        .unwrap();
 
     let report = run(&["images", "reconcile"]);
     assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));

@@ -109,7 +109,10 @@ pub async fn live_subscription(
 }
 
 /// The tier (with its limits) of the merchant's live subscription; `NoLiveSubscription` without one.
-pub async fn live_tier(db: &impl ConnectionTrait, merchant_id: i64) -> Result<subscription_tier::Model, Error> {
+pub async fn live_tier(
+    db: &impl ConnectionTrait,
+    merchant_id: i64,
+) -> Result<subscription_tier::Model, Error> {
     let subscription =
         live_subscription(db, merchant_id).await?.ok_or(Error::NoLiveSubscription(merchant_id))?;
     tier(db, &subscription.tier_code).await

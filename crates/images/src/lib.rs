@@ -22,8 +22,6 @@ pub use library::{
     Error, ImageKind, ImageLibrary, NewImage, ReconcileOptions, ReconcileReport, StoredImage, StoredVariant,
     find_image, reconcile, storage_key,
 };
-pub use pipeline::{
-    PipelineError, PipelineSettings, Processed, Processor, SourceFormat, Variant, process,
-};
+pub use pipeline::{PipelineError, PipelineSettings, Processed, Processor, SourceFormat, Variant, process};
 pub use stats::{StorageStats, VARIANTS_PER_IMAGE, load_storage_stats};
 pub use storage::{FileStore, S3Config, StorageConfig, StorageError, StoredFile};

@@ -207,7 +207,12 @@ impl ImageLibrary {
         self.store_new(db, &new, processed).await
     }
 
-    async fn store_new<C>(&self, db: &C, new: &NewImage<'_>, processed: Processed) -> Result<StoredImage, Error>
+    async fn store_new<C>(
+        &self,
+        db: &C,
+        new: &NewImage<'_>,
+        processed: Processed,
+    ) -> Result<StoredImage, Error>
     where
         C: ConnectionTrait + TransactionTrait,
     {
@@ -234,9 +239,9 @@ impl ImageLibrary {
         .await?;
         if inserted == 0 {
             // A concurrent upload of the same content stored it first: reference that.
-            let stored = add_reference(&txn, new, &processed.hash)
-                .await?
-                .ok_or_else(|| DbErr::RecordNotFound(format!("image blob {} after conflict", processed.hash)))?;
+            let stored = add_reference(&txn, new, &processed.hash).await?.ok_or_else(|| {
+                DbErr::RecordNotFound(format!("image blob {} after conflict", processed.hash))
+            })?;
             txn.commit().await?;
             return Ok(stored);
         }
@@ -323,7 +328,8 @@ impl ImageLibrary {
 
 /// Image `id`, if stored.
 pub async fn find_image(db: &impl ConnectionTrait, id: i64) -> Result<Option<StoredImage>, DbErr> {
-    let Some((row, Some(blob))) = image::Entity::find_by_id(id).find_also_related(image_blob::Entity).one(db).await?
+    let Some((row, Some(blob))) =
+        image::Entity::find_by_id(id).find_also_related(image_blob::Entity).one(db).await?
     else {
         return Ok(None);
     };
@@ -413,7 +419,11 @@ async fn check_product_limit(txn: &impl ConnectionTrait, new: &NewImage<'_>) -> 
     Ok(())
 }
 
-async fn insert_image(txn: &impl ConnectionTrait, new: &NewImage<'_>, blob_id: i64) -> Result<image::Model, DbErr> {
+async fn insert_image(
+    txn: &impl ConnectionTrait,
+    new: &NewImage<'_>,
+    blob_id: i64,
+) -> Result<image::Model, DbErr> {
     image::ActiveModel {
         created_at: Set(Utc::now()),
         store_id: Set(new.store_id),
@@ -615,9 +625,9 @@ where
         }
     }
     let staging_removed = match options.remove_orphans_before {
-        Some(before) => files
-            .remove_stale_staging(before.into())
-            .map_err(|e| StorageError::from(object_store::Error::Generic { store: "local", source: Box::new(e) }))?,
+        Some(before) => files.remove_stale_staging(before.into()).map_err(|e| {
+            StorageError::from(object_store::Error::Generic { store: "local", source: Box::new(e) })
+        })?,
         None => 0,
     };
 

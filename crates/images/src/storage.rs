@@ -107,7 +107,8 @@ impl FileStore {
                     .with_secret_access_key(&s3.secret_access_key)
                     .with_virtual_hosted_style_request(!s3.path_style);
                 if let Some(endpoint) = &s3.endpoint {
-                    builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
+                    builder =
+                        builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
                 }
                 let describe = format!(
                     "s3:{}/{}",
@@ -154,7 +155,11 @@ impl FileStore {
         let prefix = (!prefix.is_empty()).then(|| ObjectPath::from(prefix));
         let mut listing = self.inner.list(prefix.as_ref());
         while let Some(meta) = listing.try_next().await? {
-            seen(StoredFile { key: meta.location.to_string(), size: meta.size, last_modified: meta.last_modified });
+            seen(StoredFile {
+                key: meta.location.to_string(),
+                size: meta.size,
+                last_modified: meta.last_modified,
+            });
         }
         Ok(())
     }

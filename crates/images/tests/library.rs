@@ -37,7 +37,8 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let files = FileStore::open(&StorageConfig::Local { root: dir.path().join("uploads") }).unwrap();
         let library = ImageLibrary::new(files, PipelineSettings::default(), 2);
-        exec(&db, "INSERT INTO merchant (name, slug, contact_email) VALUES ('M', 'm', 'm@example.com')").await;
+        exec(&db, "INSERT INTO merchant (name, slug, contact_email) VALUES ('M', 'm', 'm@example.com')")
+            .await;
         exec(&db, "INSERT INTO store (merchant_id, code, name) VALUES (1, 's1', 'S1')").await;
         exec(&db, "INSERT INTO product (store_id, store_sku) VALUES (1, 'sku-1')").await;
         Fixture { db, dir, library, store_id: 1, product_id: 1 }
@@ -168,7 +169,8 @@ migration::db_test!(async fn refused_uploads_leave_no_file_row_or_count(db) {
     let fx = Fixture::new(db).await;
     let mut truncated = jpeg(300, 200, 3);
     truncated.truncate(truncated.len() / 2);
-    let cases: Vec<(Vec<u8>, fn(&Error) -> bool)> = vec![
+    type Expect = fn(&Error) -> bool;
+    let cases: Vec<(Vec<u8>, Expect)> = vec![
         (Vec::new(), |e| matches!(e, Error::Rejected(PipelineError::Empty))),
         (b"<html><body>not an image</body></html>".to_vec(), |e| {
             matches!(e, Error::Rejected(PipelineError::UnsupportedFormat))
@@ -292,9 +294,9 @@ migration::db_test!(async fn reconcile_reports_drift_orphans_and_missing_files_a
     let report = reconcile(&fx.db, fx.library.files(), keep_all, |seen| calls.push(seen)).await.unwrap();
     assert!(report.drifted());
     assert_eq!((report.recorded.total_files, report.recorded.total_bytes), (99, 1));
-    assert_eq!(report.orphans, [orphan.clone()]);
+    assert_eq!(report.orphans, std::slice::from_ref(&orphan));
     assert_eq!(report.orphans_removed, 0);
-    assert_eq!(report.missing, [lost.clone()]);
+    assert_eq!(report.missing, std::slice::from_ref(&lost));
     assert_eq!(calls.last(), Some(&6));
     // Counted as the storage holds it: 5 referenced files plus the orphan.
     assert_eq!(report.found.total_files, 6);

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use image::{ImageFormat, Rgb, RgbImage};
 use images::{
-    FileStore, ImageKind, ImageLibrary, NewImage, PipelineSettings, ReconcileOptions, S3Config, StorageConfig,
-    StorageStats, load_storage_stats, reconcile,
+    FileStore, ImageKind, ImageLibrary, NewImage, PipelineSettings, ReconcileOptions, S3Config,
+    StorageConfig, StorageStats, load_storage_stats, reconcile,
 };
 use sea_orm::{ConnectionTrait, Statement};
 
@@ -22,9 +22,13 @@ fn endpoint() -> String {
 async fn fresh_bucket() -> FileStore {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let bucket = format!("orion-test-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-    let created = reqwest::Client::new().put(format!("{}/{bucket}", endpoint())).send().await.unwrap_or_else(|e| {
-        panic!("no S3-compatible server at {} ({e}); `.ci/run` starts one (scripts/s3-test-server.sh)", endpoint())
-    });
+    let created =
+        reqwest::Client::new().put(format!("{}/{bucket}", endpoint())).send().await.unwrap_or_else(|e| {
+            panic!(
+                "no S3-compatible server at {} ({e}); `.ci/run` starts one (scripts/s3-test-server.sh)",
+                endpoint()
+            )
+        });
     assert!(created.status().is_success(), "creating bucket {bucket}: {}", created.status());
     FileStore::open(&StorageConfig::S3(S3Config {
         endpoint: Some(endpoint()),

@@ -608,8 +608,9 @@ pub async fn report(
     kind: web::Path<String>,
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let kind = forecast::report::ReportKind::parse(&kind)
-        .ok_or_else(|| ApiError::NotFound(format!("no report {kind:?}: use weekly, monthly or projection")))?;
+    let kind = forecast::report::ReportKind::parse(&kind).ok_or_else(|| {
+        ApiError::NotFound(format!("no report {kind:?}: use weekly, monthly or projection"))
+    })?;
     let format = ReportFormat::parse(query.format.as_deref().unwrap_or("csv"))?;
     let history = recent_snapshots(&state, kind.days()).await?;
     let (bytes, content_type, extension) = render_report(kind, &history, format)?;

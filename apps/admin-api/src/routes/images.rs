@@ -50,12 +50,21 @@ struct UploadForm {
     security(("bearer" = []))
 )]
 #[tracing::instrument(skip_all)]
-pub async fn upload(state: web::Data<AppState>, _admin: Admin, payload: Multipart) -> Result<HttpResponse, ApiError> {
+pub async fn upload(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    payload: Multipart,
+) -> Result<HttpResponse, ApiError> {
     let max_bytes = state.image_settings.pipeline().max_upload_bytes;
     let form = read_form(payload, max_bytes).await?;
     let (filename, bytes) = form.file.ok_or_else(|| missing("file"))?;
     let store_id = parse_id("store_id", form.store_id.as_deref().ok_or_else(|| missing("store_id"))?)?;
-    let product_id = form.product_id.as_deref().filter(|v| !v.is_empty()).map(|v| parse_id("product_id", v)).transpose()?;
+    let product_id = form
+        .product_id
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map(|v| parse_id("product_id", v))
+        .transpose()?;
     let kind = match form.kind.as_deref() {
         None | Some("") => ImageKind::Product,
         Some(name) => ImageKind::parse(name).ok_or_else(|| {
@@ -81,7 +90,9 @@ pub async fn upload(state: web::Data<AppState>, _admin: Admin, payload: Multipar
         }
         max_per_product = match billing::live_tier(&state.db, store.merchant_id).await {
             Ok(tier) => tier.max_images_per_product,
-            Err(billing::Error::NoLiveSubscription(merchant)) => return Err(ApiError::NoLiveSubscription(merchant)),
+            Err(billing::Error::NoLiveSubscription(merchant)) => {
+                return Err(ApiError::NoLiveSubscription(merchant));
+            }
             Err(billing::Error::Db(e)) => return Err(e.into()),
             Err(other) => return Err(ApiError::Internal(other.to_string())),
         };
@@ -182,9 +193,15 @@ fn parse_id(field: &str, value: &str) -> Result<i64, ApiError> {
     responses((status = 200, body = ImageResponse), (status = 404, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn get(state: web::Data<AppState>, _admin: Admin, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = parse_id("id", &id)?;
-    let image = images::find_image(&state.db, id).await?.ok_or_else(|| ApiError::NotFound(format!("no image {id}")))?;
+    let image = images::find_image(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no image {id}")))?;
     Ok(HttpResponse::Ok().json(ImageResponse::from(image)))
 }
 
@@ -240,7 +257,11 @@ pub async fn stats(state: web::Data<AppState>, _admin: Admin) -> Result<HttpResp
         (status = 404, body = ErrorBody),
     )
 )]
-pub async fn file(state: web::Data<AppState>, req: HttpRequest, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn file(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
     if images::library::parse_storage_key(&key).is_none() {
         return Err(ApiError::NotFound(format!("no image file {key}")));
@@ -253,7 +274,10 @@ pub async fn file(state: web::Data<AppState>, req: HttpRequest, key: web::Path<S
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
     if matches {
-        return Ok(HttpResponse::NotModified().insert_header(cache).insert_header((header::ETAG, etag)).finish());
+        return Ok(HttpResponse::NotModified()
+            .insert_header(cache)
+            .insert_header((header::ETAG, etag))
+            .finish());
     }
     let body = state.images.files().get(&key).await.map_err(|e| ApiError::Image(e.into()))?;
     let body = body.ok_or_else(|| ApiError::NotFound(format!("no image file {key}")))?;
