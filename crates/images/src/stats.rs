@@ -28,31 +28,25 @@ impl StorageStats {
     }
 }
 
-/// Reads the counters: two indexed single-row reads, whatever the number of images.
+/// Reads the counters: one statement of two indexed single-row reads, whatever the number of
+/// images.
 pub async fn load_storage_stats(db: &impl ConnectionTrait) -> Result<StorageStats, DbErr> {
-    let backend = db.get_database_backend();
-    let totals = db
+    let row = db
         .query_one_raw(Statement::from_string(
-            backend,
-            "SELECT total_files, total_bytes, total_blobs FROM image_storage_stats ORDER BY id LIMIT 1",
+            db.get_database_backend(),
+            "SELECT total_files, total_bytes, total_blobs, \
+             (SELECT files FROM image_shard ORDER BY files DESC LIMIT 1) AS max_files_per_dir \
+             FROM image_storage_stats ORDER BY id LIMIT 1",
         ))
         .await?;
-    let fullest = db
-        .query_one_raw(Statement::from_string(
-            backend,
-            "SELECT files FROM image_shard ORDER BY files DESC LIMIT 1",
-        ))
-        .await?;
-    let column = |row: &Option<sea_orm::QueryResult>, name: &str| -> Result<u64, DbErr> {
-        match row {
-            Some(row) => Ok(u64::try_from(row.try_get::<i64>("", name)?).unwrap_or(0)),
-            None => Ok(0),
-        }
+    let Some(row) = row else { return Ok(StorageStats::default()) };
+    let column = |name: &str| -> Result<u64, DbErr> {
+        Ok(row.try_get::<Option<i64>>("", name)?.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
     };
     Ok(StorageStats {
-        total_files: column(&totals, "total_files")?,
-        total_bytes: column(&totals, "total_bytes")?,
-        total_blobs: column(&totals, "total_blobs")?,
-        max_files_per_dir: column(&fullest, "files")?,
+        total_files: column("total_files")?,
+        total_bytes: column("total_bytes")?,
+        total_blobs: column("total_blobs")?,
+        max_files_per_dir: column("max_files_per_dir")?,
     })
 }
