@@ -1,6 +1,6 @@
 //! Images per second of the pipeline on synthetic photographs (noise over gradients, JPEG q90),
 //! one thread and one thread per core: `cargo run --release -p images --example throughput`.
-//! (The Pillow comparison the image-pipeline issue asks for is not built yet.)
+//! The comparison with Pillow on real photographs is `compare.rs` (`scripts/image-bench/run.sh`).
 #![allow(clippy::expect_used)] // a measuring tool: any failure should stop it loudly
 
 use std::io::Cursor;

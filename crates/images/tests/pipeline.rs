@@ -5,9 +5,7 @@
 use std::io::Cursor;
 
 use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
-use images::pipeline::{
-    PipelineError, PipelineSettings, SourceFormat, Variant, fit_within, process, storage_key,
-};
+use images::pipeline::{PipelineError, PipelineSettings, SourceFormat, Variant, fit_within, process};
 
 fn encode(image: &image::DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
@@ -84,6 +82,73 @@ fn exif_orientation_is_honoured() {
     let processed = process(&jpeg, &PipelineSettings::default()).unwrap();
     assert_eq!((processed.width, processed.height), (200, 300), "rotated to portrait");
     assert_eq!((processed.variants[2].width, processed.variants[2].height), (133, 200));
+}
+
+#[test]
+fn exif_orientation_is_honoured_on_images_that_are_resized() {
+    // Landscape 3000×2000, left third red, the rest blue; EXIF says "rotate 90° clockwise", so
+    // the left edge becomes the top edge: portrait, red on top.
+    let source = image::DynamicImage::ImageRgb8(RgbImage::from_fn(3000, 2000, |x, _| {
+        if x < 1000 { Rgb([230, 20, 20]) } else { Rgb([20, 20, 230]) }
+    }));
+    let jpeg = with_orientation_6(&encode(&source, ImageFormat::Jpeg));
+    let processed = process(&jpeg, &PipelineSettings::default()).unwrap();
+    assert_eq!((processed.width, processed.height), (2000, 3000));
+    let sizes: Vec<(u32, u32)> = processed.variants.iter().map(|v| (v.width, v.height)).collect();
+    assert_eq!(sizes, [(1333, 2000), (533, 800), (133, 200)]);
+    for v in &processed.variants {
+        let shown = image::load_from_memory_with_format(&v.webp, ImageFormat::WebP).unwrap().to_rgb8();
+        assert_eq!(shown.dimensions(), (v.width, v.height));
+        let (x, top, bottom) = (v.width / 2, v.height / 20, v.height - 1 - v.height / 20);
+        let Rgb([r, _, b]) = *shown.get_pixel(x, top);
+        assert!(r > 180 && b < 80, "{}: red on top, got {r}/{b}", v.variant.name());
+        let Rgb([r, _, b]) = *shown.get_pixel(x, bottom);
+        assert!(r < 80 && b > 180, "{}: blue below, got {r}/{b}", v.variant.name());
+    }
+}
+
+#[test]
+fn semi_transparent_colour_survives_resizing_without_dark_fringes() {
+    // Left half fully transparent black, right half half-transparent orange: resizing must
+    // weigh colour by alpha, or the orange next to the edge turns dark.
+    let source = image::DynamicImage::ImageRgba8(RgbaImage::from_fn(2400, 1600, |x, _| {
+        if x < 1200 { Rgba([0, 0, 0, 0]) } else { Rgba([220, 120, 20, 128]) }
+    }));
+    let processed = process(&encode(&source, ImageFormat::Png), &PipelineSettings::default()).unwrap();
+    assert_eq!((processed.variants[0].width, processed.variants[0].height), (2000, 1333));
+    for v in &processed.variants {
+        let shown = image::load_from_memory_with_format(&v.webp, ImageFormat::WebP).unwrap().to_rgba8();
+        let edge = v.width / 2;
+        let y = v.height / 2;
+        for x in [edge + 1, edge + 2, v.width * 3 / 4] {
+            let Rgba([r, g, b, a]) = *shown.get_pixel(x, y);
+            assert!(
+                r.abs_diff(220) <= 24 && g.abs_diff(120) <= 24 && b.abs_diff(20) <= 24,
+                "{} at x={x}: colour {r},{g},{b}",
+                v.variant.name()
+            );
+            assert!(a > 40 && a <= 140, "{} at x={x}: alpha {a}", v.variant.name());
+        }
+        assert_eq!(shown.get_pixel(v.width / 4, y)[3], 0, "transparent stays transparent");
+    }
+}
+
+#[test]
+fn the_webp_effort_is_a_setting() {
+    assert_eq!(PipelineSettings::default().webp_method, 2);
+    let noisy = image::DynamicImage::ImageRgb8(RgbImage::from_fn(900, 600, |x, y| {
+        let n = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)) % 40;
+        Rgb([(x % 256) as u8, ((y % 200) + n) as u8, ((x + y) % 200 + n) as u8])
+    }));
+    let jpeg = encode(&noisy, ImageFormat::Jpeg);
+    let size = |webp_method| {
+        let settings = PipelineSettings { webp_method, ..PipelineSettings::default() };
+        let processed = process(&jpeg, &settings).unwrap();
+        assert_eq!((processed.variants[0].width, processed.variants[0].height), (900, 600));
+        processed.variants[0].webp.len()
+    };
+    assert!(size(0) > size(6), "more effort, smaller file");
+    assert_eq!(size(200), size(6), "above 6 counts as 6");
 }
 
 #[test]
@@ -173,8 +238,14 @@ fn formats_are_recognised_by_content_and_keys_are_sharded() {
     assert_eq!(SourceFormat::sniff(b"RIFF\0\0\0\0WAVEfmt "), None);
     assert_eq!(SourceFormat::sniff(b"BM"), None);
     let hash = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
-    assert_eq!(storage_key("product", hash, Variant::Medium), format!("products/ab/cd/{hash}_800.webp"));
-    assert_eq!(storage_key("banner", hash, Variant::Original), format!("banners/ab/cd/{hash}_original.webp"));
+    assert_eq!(
+        images::storage_key(images::ImageKind::Product, hash, Variant::Medium),
+        format!("products/ab/cd/{hash}_800.webp")
+    );
+    assert_eq!(
+        images::storage_key(images::ImageKind::Category, hash, Variant::Original),
+        format!("categories/ab/cd/{hash}_original.webp")
+    );
     assert_eq!(fit_within(60_000, 1, 200), (200, 1), "never below one pixel");
     assert_eq!(fit_within(100, 50, 200), (100, 50));
     assert_eq!(fit_within(4000, 3000, 800), (800, 600));
