@@ -285,7 +285,7 @@ async fn the_s3_backend_serves_the_same_routes() {
         assert!(created.status().is_success());
         let adjust = |s: &mut admin_api::config::Settings| {
             s.images.backend = admin_api::config::StorageBackend::S3;
-            s.images.s3.endpoint = endpoint.clone();
+            s.images.s3.endpoint = Some(endpoint.clone());
             s.images.s3.bucket = bucket.clone();
             s.images.s3.access_key_id = "test".to_owned();
             s.images.s3.secret_access_key = "test".to_owned();

@@ -53,6 +53,19 @@ pub struct Reply {
     pub content_type: Option<String>,
 }
 
+impl Reply {
+    /// Reads `response` whole.
+    pub async fn read(response: reqwest::Response) -> Reply {
+        let header =
+            |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let (www_authenticate, content_type) = (header("www-authenticate"), header("content-type"));
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, json, text, www_authenticate, content_type }
+    }
+}
+
 impl TestApp {
     /// `GET path` with `Authorization: Bearer token` when given.
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -61,13 +74,7 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
-        let header =
-            |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let (www_authenticate, content_type) = (header("www-authenticate"), header("content-type"));
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap_or_default();
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, json, text, www_authenticate, content_type }
+        Reply::read(response).await
     }
 
     /// `POST path` (empty body) with `Authorization: Bearer token` when given.
@@ -77,10 +84,7 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"));
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap_or_default();
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, json, text, www_authenticate: None, content_type: None }
+        Reply::read(response).await
     }
 
     /// `GET path` as the admin, the raw body (for binary reports).
@@ -106,10 +110,7 @@ impl TestApp {
             .send()
             .await
             .unwrap_or_else(|e| panic!("POST {path}: {e}"));
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap_or_default();
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, json, text, www_authenticate: None, content_type: None }
+        Reply::read(response).await
     }
 
     /// `POST path` as the admin.
@@ -134,10 +135,7 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"));
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap_or_default();
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, json, text, www_authenticate: None, content_type: None }
+        Reply::read(response).await
     }
 
     /// `DELETE path` as the admin.
@@ -149,10 +147,7 @@ impl TestApp {
             .send()
             .await
             .unwrap_or_else(|e| panic!("DELETE {path}: {e}"));
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap_or_default();
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, json, text, www_authenticate: None, content_type: None }
+        Reply::read(response).await
     }
 
     /// `GET path` without a token: status, headers and raw body (image files).

@@ -54,8 +54,9 @@ pub struct ImageSettings {
     pub webp_method: u8,
     /// Uploads processed at once; 0 = one per CPU core.
     pub max_concurrent: usize,
-    /// The S3 backend.
-    pub s3: S3Settings,
+    /// The S3 backend (`[images.s3]`: endpoint, bucket, region, access_key_id,
+    /// secret_access_key, path_style).
+    pub s3: images::S3Config,
 }
 
 impl Default for ImageSettings {
@@ -68,7 +69,7 @@ impl Default for ImageSettings {
             quality: 85.0,
             webp_method: 2,
             max_concurrent: 0,
-            s3: S3Settings::default(),
+            s3: images::S3Config::default(),
         }
     }
 }
@@ -81,50 +82,6 @@ pub enum StorageBackend {
     Local,
     /// `[images.s3]`.
     S3,
-}
-
-/// `[images.s3]`
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct S3Settings {
-    /// Service URL, e.g. `http://minio:9000`; empty for AWS itself.
-    pub endpoint: String,
-    /// Bucket (must exist).
-    pub bucket: String,
-    /// Region.
-    pub region: String,
-    /// Access key id.
-    pub access_key_id: String,
-    /// Secret access key (prefer `ORION__IMAGES__S3__SECRET_ACCESS_KEY`).
-    pub secret_access_key: String,
-    /// Path-style requests (`endpoint/bucket/key`), as self-hosted servers need.
-    pub path_style: bool,
-}
-
-impl Default for S3Settings {
-    fn default() -> Self {
-        S3Settings {
-            endpoint: String::new(),
-            bucket: String::new(),
-            region: "us-east-1".to_owned(),
-            access_key_id: String::new(),
-            secret_access_key: String::new(),
-            path_style: true,
-        }
-    }
-}
-
-impl std::fmt::Debug for S3Settings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("S3Settings")
-            .field("endpoint", &self.endpoint)
-            .field("bucket", &self.bucket)
-            .field("region", &self.region)
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &"<redacted>")
-            .field("path_style", &self.path_style)
-            .finish()
-    }
 }
 
 impl ImageSettings {
@@ -144,14 +101,7 @@ impl ImageSettings {
     pub fn storage(&self) -> images::StorageConfig {
         match self.backend {
             StorageBackend::Local => images::StorageConfig::Local { root: self.root.clone() },
-            StorageBackend::S3 => images::StorageConfig::S3(images::S3Config {
-                endpoint: (!self.s3.endpoint.is_empty()).then(|| self.s3.endpoint.clone()),
-                bucket: self.s3.bucket.clone(),
-                region: self.s3.region.clone(),
-                access_key_id: self.s3.access_key_id.clone(),
-                secret_access_key: self.s3.secret_access_key.clone(),
-                path_style: self.s3.path_style,
-            }),
+            StorageBackend::S3 => images::StorageConfig::S3(self.s3.clone()),
         }
     }
 

@@ -28,10 +28,11 @@ pub enum StorageConfig {
     S3(S3Config),
 }
 
-/// An S3-compatible bucket (AWS, MinIO, Ceph, …).
-#[derive(Clone, PartialEq, Eq)]
+/// An S3-compatible bucket (AWS, MinIO, Ceph, …). Its `Debug` never shows the secret key.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct S3Config {
-    /// The service URL, e.g. `http://127.0.0.1:9000`; `None` for AWS itself.
+    /// The service URL, e.g. `http://127.0.0.1:9000`; `None` or empty for AWS itself.
     pub endpoint: Option<String>,
     /// The bucket (it must exist).
     pub bucket: String,
@@ -44,6 +45,19 @@ pub struct S3Config {
     /// Path-style addressing (`endpoint/bucket/key`), as most self-hosted servers need; otherwise
     /// virtual-hosted style (`bucket.endpoint/key`).
     pub path_style: bool,
+}
+
+impl Default for S3Config {
+    fn default() -> Self {
+        S3Config {
+            endpoint: None,
+            bucket: String::new(),
+            region: "us-east-1".to_owned(),
+            access_key_id: String::new(),
+            secret_access_key: String::new(),
+            path_style: true,
+        }
+    }
 }
 
 impl std::fmt::Debug for S3Config {
@@ -106,13 +120,13 @@ impl FileStore {
                     .with_access_key_id(&s3.access_key_id)
                     .with_secret_access_key(&s3.secret_access_key)
                     .with_virtual_hosted_style_request(!s3.path_style);
-                if let Some(endpoint) = &s3.endpoint {
+                if let Some(endpoint) = s3.endpoint.as_ref().filter(|e| !e.is_empty()) {
                     builder =
                         builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
                 }
                 let describe = format!(
                     "s3:{}/{}",
-                    s3.endpoint.as_deref().unwrap_or("aws").trim_end_matches('/'),
+                    s3.endpoint.as_deref().filter(|e| !e.is_empty()).unwrap_or("aws").trim_end_matches('/'),
                     s3.bucket
                 );
                 Ok(FileStore { inner: Arc::new(builder.build()?), describe, local_root: None })
