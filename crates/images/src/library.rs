@@ -24,7 +24,9 @@ use sea_orm::{
 };
 
 use crate::entity::{image, image_blob, image_shard, image_storage_stats};
-use crate::pipeline::{PipelineError, PipelineSettings, Processed, Processor, Variant, fit_within};
+use crate::pipeline::{
+    PipelineError, PipelineSettings, Processed, Processor, Variant, check_size, content_hash, fit_within,
+};
 use crate::storage::{FileStore, StorageError};
 use crate::{StorageStats, VARIANTS_PER_IMAGE, load_storage_stats};
 
@@ -162,22 +164,22 @@ pub enum Error {
 pub struct ImageLibrary {
     files: FileStore,
     processor: Processor,
-    max_upload_bytes: usize,
 }
 
 impl ImageLibrary {
     /// A library writing to `files`, processing at most `max_concurrent` uploads at once.
     pub fn new(files: FileStore, settings: PipelineSettings, max_concurrent: usize) -> ImageLibrary {
-        ImageLibrary {
-            files,
-            processor: Processor::new(settings, max_concurrent),
-            max_upload_bytes: settings.max_upload_bytes,
-        }
+        ImageLibrary { files, processor: Processor::new(settings, max_concurrent) }
     }
 
     /// The file store.
     pub fn files(&self) -> &FileStore {
         &self.files
+    }
+
+    /// The pipeline's settings (e.g. `max_upload_bytes` for reading a request body).
+    pub fn settings(&self) -> &PipelineSettings {
+        self.processor.settings()
     }
 
     /// Stores `bytes` for `new`: validated, processed into the three variants and written, unless
@@ -186,14 +188,9 @@ impl ImageLibrary {
     where
         C: ConnectionTrait + TransactionTrait,
     {
-        if bytes.is_empty() {
-            return Err(PipelineError::Empty.into());
-        }
-        if bytes.len() > self.max_upload_bytes {
-            return Err(PipelineError::TooLarge { bytes: bytes.len(), max: self.max_upload_bytes }.into());
-        }
+        check_size(&bytes, self.settings())?;
         let (bytes, hash) = tokio::task::spawn_blocking(move || {
-            let hash = crate::pipeline::content_hash(&bytes);
+            let hash = content_hash(&bytes);
             (bytes, hash)
         })
         .await
@@ -203,7 +200,7 @@ impl ImageLibrary {
         if let Some(stored) = reference_existing(db, &new, &hash).await? {
             return Ok(stored);
         }
-        let processed = self.processor.process(bytes).await?;
+        let processed = self.processor.process_hashed(bytes, Some(hash)).await?;
         self.store_new(db, &new, processed).await
     }
 
@@ -258,8 +255,7 @@ impl ImageLibrary {
                 written.push(key);
             }
             let file_count = written.len() as i64;
-            let bytes = blob.bytes_original + blob.bytes800 + blob.bytes200;
-            change_counters(&txn, new.kind, &blob.hash, file_count, bytes, 1).await?;
+            change_counters(&txn, new.kind, &blob.hash, file_count, blob.total_bytes(), 1).await?;
             let row = insert_image(&txn, new, blob.id).await?;
             txn.commit().await?;
             Ok::<_, Error>(row)
@@ -310,8 +306,8 @@ impl ImageLibrary {
         if blob.ref_count <= 0 {
             let kind = ImageKind::parse(&blob.kind).unwrap_or(ImageKind::Product);
             image_blob::Entity::delete_by_id(blob.id).exec(&txn).await?;
-            let bytes = blob.bytes_original + blob.bytes800 + blob.bytes200;
-            change_counters(&txn, kind, &blob.hash, -(VARIANTS_PER_IMAGE as i64), -bytes, -1).await?;
+            change_counters(&txn, kind, &blob.hash, -(VARIANTS_PER_IMAGE as i64), -blob.total_bytes(), -1)
+                .await?;
             // Under the write lock, so a concurrent upload of this content waits and rewrites
             // the files after. A file that cannot be removed stays as an orphan for `reconcile`.
             for variant in Variant::ALL {
@@ -507,11 +503,7 @@ fn stored_image(row: image::Model, blob: &image_blob::Model, deduplicated: bool)
         .into_iter()
         .map(|variant| {
             let (w, h) = fit_within(width, height, variant.bound());
-            let bytes = match variant {
-                Variant::Original => blob.bytes_original,
-                Variant::Medium => blob.bytes800,
-                Variant::Thumbnail => blob.bytes200,
-            };
+            let bytes = blob.variant_bytes(variant);
             StoredVariant {
                 variant,
                 key: storage_key(kind, &blob.hash, variant),

@@ -190,12 +190,27 @@ pub enum PipelineError {
 
 /// Runs the whole pipeline on `bytes`.
 pub fn process(bytes: &[u8], settings: &PipelineSettings) -> Result<Processed, PipelineError> {
+    process_with_hash(bytes, settings, None)
+}
+
+/// Refuses an empty upload or one over `max_upload_bytes`: the first, cheapest check.
+pub(crate) fn check_size(bytes: &[u8], settings: &PipelineSettings) -> Result<(), PipelineError> {
     if bytes.is_empty() {
         return Err(PipelineError::Empty);
     }
     if bytes.len() > settings.max_upload_bytes {
         return Err(PipelineError::TooLarge { bytes: bytes.len(), max: settings.max_upload_bytes });
     }
+    Ok(())
+}
+
+/// [`process`], given the [`content_hash`] of `bytes` when the caller has computed it already.
+fn process_with_hash(
+    bytes: &[u8],
+    settings: &PipelineSettings,
+    hash: Option<String>,
+) -> Result<Processed, PipelineError> {
+    check_size(bytes, settings)?;
     let format = SourceFormat::sniff(bytes).ok_or(PipelineError::UnsupportedFormat)?;
     // The JPEG decoder fills a truncated scan with grey instead of failing: require the
     // end-of-image marker (allowing a little trailing padding, as some cameras write).
@@ -263,7 +278,8 @@ pub fn process(bytes: &[u8], settings: &PipelineSettings) -> Result<Processed, P
         };
         variants.push(EncodedVariant { variant, width: w, height: h, webp });
     }
-    Ok(Processed { hash: content_hash(bytes), format, width, height, variants })
+    let hash = hash.unwrap_or_else(|| content_hash(bytes));
+    Ok(Processed { hash, format, width, height, variants })
 }
 
 /// SHA-256 of `bytes` as 64 lowercase hex digits. 256 bits: at 100 million images the chance of
@@ -422,8 +438,22 @@ impl Processor {
         }
     }
 
+    /// The settings it processes with.
+    pub fn settings(&self) -> &PipelineSettings {
+        &self.settings
+    }
+
     /// Processes `bytes` on the blocking pool once a permit is free.
     pub async fn process(&self, bytes: Vec<u8>) -> Result<Processed, PipelineError> {
+        self.process_hashed(bytes, None).await
+    }
+
+    /// [`Processor::process`], reusing `hash` (the [`content_hash`] of `bytes`) when known.
+    pub(crate) async fn process_hashed(
+        &self,
+        bytes: Vec<u8>,
+        hash: Option<String>,
+    ) -> Result<Processed, PipelineError> {
         let _permit = self
             .permits
             .clone()
@@ -431,7 +461,7 @@ impl Processor {
             .await
             .map_err(|_| PipelineError::Encode("the image processor is shut down".to_owned()))?;
         let settings = self.settings;
-        tokio::task::spawn_blocking(move || process(&bytes, &settings))
+        tokio::task::spawn_blocking(move || process_with_hash(&bytes, &settings, hash))
             .await
             .map_err(|e| PipelineError::Encode(format!("image task failed: {e}")))?
     }

@@ -55,7 +55,7 @@ pub async fn upload(
     _admin: Admin,
     payload: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let max_bytes = state.image_settings.pipeline().max_upload_bytes;
+    let max_bytes = state.images.settings().max_upload_bytes;
     let form = read_form(payload, max_bytes).await?;
     let (filename, bytes) = form.file.ok_or_else(|| missing("file"))?;
     let store_id = parse_id("store_id", form.store_id.as_deref().ok_or_else(|| missing("store_id"))?)?;

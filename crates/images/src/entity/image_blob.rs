@@ -30,3 +30,19 @@ impl Related<super::image::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// Size of one variant's file.
+    pub fn variant_bytes(&self, variant: crate::Variant) -> i64 {
+        match variant {
+            crate::Variant::Original => self.bytes_original,
+            crate::Variant::Medium => self.bytes800,
+            crate::Variant::Thumbnail => self.bytes200,
+        }
+    }
+
+    /// Size of all its variant files.
+    pub fn total_bytes(&self) -> i64 {
+        crate::Variant::ALL.into_iter().map(|variant| self.variant_bytes(variant)).sum()
+    }
+}
