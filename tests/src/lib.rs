@@ -89,14 +89,8 @@ impl TestApp {
 
     /// `GET path` as the admin, the raw body (for binary reports).
     pub async fn get_bytes_as_admin(&self, path: &str) -> Vec<u8> {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .bearer_auth(&self.admin_token)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
-        response.bytes().await.map(|b| b.to_vec()).unwrap_or_default()
+        let authorization = format!("Bearer {}", self.admin_token);
+        self.get_raw(path, &[("authorization", &authorization)]).await.2
     }
 
     /// `POST path` with a raw body sent as `application/json`, as the admin.
@@ -150,7 +144,7 @@ impl TestApp {
         Reply::read(response).await
     }
 
-    /// `GET path` without a token: status, headers and raw body (image files).
+    /// `GET path` with `headers` (no token unless given there): status, headers and raw body.
     pub async fn get_raw(
         &self,
         path: &str,

@@ -8,11 +8,17 @@ use migration::testing::{Backend, TestDb};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
 fn admin_api(db_url: &str, args: &[&str]) -> Output {
+    admin_api_with(db_url, &[], args)
+}
+
+/// The binary on `db_url` with no config files, extra environment `env`, and `args`.
+fn admin_api_with(db_url: &str, env: &[(&str, &std::path::Path)], args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_admin-api"))
         .args(args)
         .args(["--config-dir", "/nonexistent-config-dir"])
         .env("ORION__DATABASE__URL", db_url)
         .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
         .output()
         .unwrap()
 }
@@ -70,16 +76,7 @@ async fn images_reconcile_reports_and_fixes_drift(backend: Backend) {
     let db = TestDb::create(backend).await;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("uploads");
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_admin-api"))
-            .args(args)
-            .args(["--config-dir", "/nonexistent-config-dir"])
-            .env("ORION__DATABASE__URL", &db.url)
-            .env("ORION__IMAGES__ROOT", &root)
-            .env("RUST_LOG", "error")
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| admin_api_with(&db.url, &[("ORION__IMAGES__ROOT", &root)], args);
     // One file of a real variant's shape that no image refers to, and counters that are wrong.
     let orphan = root.join("products/ee/ee").join(format!("{}_200.webp", "ee".repeat(32)));
     std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
