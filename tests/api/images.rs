@@ -73,7 +73,7 @@ fn files_under(root: &std::path::Path) -> usize {
 }
 
 fn uploads_root(app: &TestApp) -> std::path::PathBuf {
-    app.state.image_settings.root.clone()
+    app.state.images.files().local_root().expect("the local backend").to_path_buf()
 }
 
 e2e_test!(async fn a_photo_is_uploaded_its_three_variants_fetched_and_deleted(app) {

@@ -43,8 +43,6 @@ pub struct AppState {
     pub rendered: RenderCache,
     /// Image uploads, deletes and their storage.
     pub images: images::ImageLibrary,
-    /// `[images]` settings.
-    pub image_settings: ImageSettings,
 }
 
 /// The image library `settings` describe (the local backend's directory is created).
@@ -115,7 +113,6 @@ impl Application {
             tokens: TokenCache::new(Duration::from_secs(settings.auth.cache_seconds)),
             rendered: RenderCache::default(),
             images: image_library,
-            image_settings: settings.images.clone(),
         });
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;

@@ -134,6 +134,11 @@ impl FileStore {
         }
     }
 
+    /// The local backend's root directory; `None` for S3.
+    pub fn local_root(&self) -> Option<&Path> {
+        self.local_root.as_deref()
+    }
+
     /// `local:/path` or `s3:endpoint/bucket`, for logs.
     pub fn describe(&self) -> &str {
         &self.describe
