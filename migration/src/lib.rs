@@ -15,6 +15,7 @@ mod m20260101_000004_loyalty;
 mod m20260101_000005_images;
 mod m20260101_000006_forecast;
 mod m20260101_000007_admin;
+mod m20261128_000008_time;
 mod util;
 
 #[cfg(feature = "test-util")]
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000005_images::Migration),
             Box::new(m20260101_000006_forecast::Migration),
             Box::new(m20260101_000007_admin::Migration),
+            Box::new(m20261128_000008_time::Migration),
         ]
     }
 }

@@ -1,13 +1,13 @@
 //! The commands of the `admin-api` binary.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use forecast::report::{ReportFormat, ReportKind};
+use time::OffsetDateTime;
 
-use crate::auth::{self, Email, Role};
 use crate::config::Settings;
-use crate::seed::{self, DemoSizes};
 use crate::startup::{Application, connect_and_migrate, redact};
 
 /// Orion admin API: platform health and capacity planning.
@@ -34,9 +34,9 @@ pub enum Command {
         /// The user's email address.
         #[arg(long)]
         email: String,
-        /// `admin` (full access) or `viewer` (no admin routes).
-        #[arg(long, default_value = "admin")]
-        role: String,
+        /// What the user may do.
+        #[arg(long, value_enum, default_value_t = RoleArg::Admin)]
+        role: RoleArg,
     },
     /// Revoke a token, given in full or by the prefix `create-admin` printed.
     RevokeToken {
@@ -58,8 +58,8 @@ pub enum Command {
         #[arg(long, default_value_t = 6)]
         months: u32,
         /// Tier mix as weights.
-        #[arg(long, default_value = "essential=45,professional=30,business=18,enterprise=7", value_parser = seed::parse_tier_weights)]
-        tiers: std::collections::BTreeMap<String, u32>,
+        #[arg(long, default_value = "essential=45,professional=30,business=18,enterprise=7", value_parser = demo::TierWeights::parse)]
+        tiers: demo::TierWeights,
         /// Random seed (same seed, same data).
         #[arg(long, default_value_t = 42)]
         seed: u64,
@@ -71,11 +71,12 @@ pub enum Command {
     Snapshot,
     /// Write the weekly, monthly or projection report to a file.
     Report {
-        /// weekly, monthly or projection.
-        kind: String,
-        /// csv or pdf.
-        #[arg(long, default_value = "csv")]
-        format: String,
+        /// Which report.
+        #[arg(value_enum)]
+        kind: KindArg,
+        /// The file format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+        format: FormatArg,
         /// Output file (default: orion-<kind>-<date>.<format> here).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -86,6 +87,35 @@ pub enum Command {
         #[command(subcommand)]
         command: ImagesCommand,
     },
+}
+
+/// `--role`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// Full access.
+    Admin,
+    /// No admin routes.
+    Viewer,
+}
+
+/// A report kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// The last 7 days.
+    Weekly,
+    /// The last 30 days.
+    Monthly,
+    /// Projections and scenarios.
+    Projection,
+}
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Comma-separated values.
+    Csv,
+    /// One-page PDF.
+    Pdf,
 }
 
 /// `admin-api images …`
@@ -106,6 +136,7 @@ pub enum ImagesCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(&cli.config_dir)?;
     crate::telemetry::init(&settings.log);
+    let now = OffsetDateTime::now_utc();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&settings).await,
         Command::Migrate => {
@@ -114,96 +145,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateAdmin { email, role } => {
-            let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
-            let role = Role::parse(&role).with_context(|| format!("--role {role:?}: use admin or viewer"))?;
-            let db = connect_and_migrate(&settings).await?;
-            let issued = auth::create_admin(&db, &email, role).await?;
-            println!(
-                "User {} (role {}), token {}… (shown once, store it now):",
-                issued.user.email, issued.user.role, issued.prefix
-            );
+            let email = accounts::Email::parse(&email)?;
+            let role = match role {
+                RoleArg::Admin => accounts::Role::Admin,
+                RoleArg::Viewer => accounts::Role::Viewer,
+            };
+            let issued = accounts::create_admin(&connect_and_migrate(&settings).await?, &email, role, now).await?;
+            let (user, role) = (&issued.user.email, issued.user.role.as_str());
+            println!("User {user} (role {role}), token {}… (shown once, store it now):", issued.prefix);
             println!("{}", issued.token);
             Ok(())
         }
-        Command::RevokeToken { token } => {
-            let db = connect_and_migrate(&settings).await?;
-            match auth::revoke_token(&db, &token).await? {
-                0 => bail!("no live token matches {:?}", token.chars().take(14).collect::<String>()),
-                n => {
-                    println!("Revoked {n} token(s).");
-                    Ok(())
-                }
-            }
-        }
-        Command::Snapshot => {
-            let db = connect_and_migrate(&settings).await?;
-            let sampler =
-                health::SystemSampler::start(&settings.server.data_dir, std::time::Duration::from_secs(1))
-                    .ok();
-            let system = match &sampler {
-                Some(sampler) => sampler.first_sample().await.map(|s| s.metrics),
-                None => None,
-            };
-            let captured = forecast::capture_daily_snapshot(&db, chrono::Utc::now(), system).await?;
-            let s = &captured.snapshot;
-            println!(
-                "{} snapshot {} (id {}): {} stores, {} products, {} orders this month, {:.2} MB database",
-                if captured.created { "Captured" } else { "Already had" },
-                s.snapshot_date,
-                s.id,
-                s.total_stores,
-                s.total_products,
-                s.total_orders_month,
-                s.db_size_mb
-            );
-            Ok(())
-        }
-        Command::Report { kind, format, out } => {
-            let kind_parsed = forecast::report::ReportKind::parse(&kind)
-                .with_context(|| format!("report {kind:?}: use weekly, monthly or projection"))?;
-            let format_parsed =
-                crate::routes::forecast::ReportFormat::parse(&format).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let db = connect_and_migrate(&settings).await?;
-            let today = chrono::Utc::now().date_naive();
-            let history =
-                forecast::snapshots_between(&db, today - chrono::Duration::days(kind_parsed.days()), today)
-                    .await?;
-            let (bytes, _, extension) =
-                crate::routes::forecast::render_report(kind_parsed, &history, format_parsed)
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let out = out.unwrap_or_else(|| PathBuf::from(format!("orion-{kind}-{today}.{extension}")));
-            write_atomically(&out, &bytes)?;
-            println!("Wrote {} ({} bytes, {} snapshots).", out.display(), bytes.len(), history.len());
-            Ok(())
-        }
+        Command::RevokeToken { token } => match accounts::revoke_token(&connect_and_migrate(&settings).await?, &token, now).await? {
+            0 => bail!("no live token matches {:?}", token.chars().take(14).collect::<String>()),
+            n => Ok(println!("Revoked {n} token(s).")),
+        },
+        Command::Snapshot => snapshot(&settings, now).await,
+        Command::Report { kind, format, out } => report(&settings, kind, format, out, now).await,
         Command::Images { command: ImagesCommand::Reconcile { remove_orphans_older_than } } => {
             reconcile_images(&settings, remove_orphans_older_than).await
         }
-        Command::SeedDemo {
-            merchants,
-            products_per_store,
-            orders_per_store_month,
-            months,
-            tiers,
-            seed,
-            history_days,
-        } => {
-            let db = connect_and_migrate(&settings).await?;
-            // Not an error: the first `serve` fills an empty embedded database with this same
-            // demo data, and seed-demo never mixes demo rows into existing ones.
-            let existing = {
-                use sea_orm::{EntityTrait, PaginatorTrait};
-                merchants::entity::merchant::Entity::find().count(&db).await?
-            };
-            if existing > 0 {
-                println!(
-                    "The database already holds {existing} merchants (demo data from the first start, or real \
-                     ones); seed-demo only fills an empty database, so nothing was written. For fresh demo data \
-                     point ORION__DATABASE__URL at a new database."
-                );
-                return Ok(());
-            }
-            let sizes = DemoSizes {
+        Command::SeedDemo { merchants, products_per_store, orders_per_store_month, months, tiers, seed, history_days } => {
+            let sizes = demo::DemoSizes {
                 merchants,
                 products_per_store,
                 orders_per_store_month,
@@ -212,54 +175,122 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
                 history_days,
             };
-            let started = std::time::Instant::now();
-            let report = seed::seed_demo(&db, &sizes, true).await?;
-            println!(
-                "Seeded {} merchants, {} stores, {} products, {} orders ({} items), {} loyalty cards, {} daily snapshots in {:.1} s.",
-                report.merchants,
-                report.stores,
-                report.products,
-                report.orders,
-                report.order_items,
-                report.loyalty_cards,
-                report.snapshots,
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
+            seed_demo(&settings, &sizes).await
         }
     }
 }
 
-async fn reconcile_images(settings: &Settings, remove_orphans_older_than: Option<u32>) -> anyhow::Result<()> {
+async fn snapshot(settings: &Settings, now: OffsetDateTime) -> anyhow::Result<()> {
     let db = connect_and_migrate(settings).await?;
-    let library = crate::startup::image_library(&settings.images)?;
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    bar.set_message(format!("walking {}", library.files().describe()));
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    let options = images::ReconcileOptions {
-        remove_orphans_before: remove_orphans_older_than
-            .map(|minutes| chrono::Utc::now() - chrono::Duration::minutes(i64::from(minutes))),
+    let sampler = health::SystemSampler::start(&settings.server.data_dir, std::time::Duration::from_secs(1)).ok();
+    let system = match &sampler {
+        Some(sampler) => sampler.first_sample().await.map(|s| s.metrics),
+        None => None,
     };
-    let report = images::reconcile(&db, library.files(), options, |seen| {
-        bar.set_message(format!("walking {}: {seen} files", library.files().describe()));
+    let captured = forecast::capture_daily_snapshot(&db, now, system).await?;
+    let s = &captured.snapshot;
+    println!(
+        "{} snapshot {} (id {}): {} stores, {} products, {} orders this month, {:.2} MB database",
+        if captured.created { "Captured" } else { "Already had" },
+        s.snapshot_date,
+        captured.id,
+        s.total_stores,
+        s.total_products,
+        s.total_orders_month,
+        s.db_size_mb
+    );
+    Ok(())
+}
+
+async fn report(
+    settings: &Settings,
+    kind: KindArg,
+    format: FormatArg,
+    out: Option<PathBuf>,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let kind = match kind {
+        KindArg::Weekly => ReportKind::Weekly,
+        KindArg::Monthly => ReportKind::Monthly,
+        KindArg::Projection => ReportKind::Projection,
+    };
+    let format = match format {
+        FormatArg::Csv => ReportFormat::Csv,
+        FormatArg::Pdf => ReportFormat::Pdf,
+    };
+    let db = connect_and_migrate(settings).await?;
+    let history = forecast::history(&db, now.date(), kind.days()).await?;
+    let report = forecast::report::render(kind, &history, format, now.date())?;
+    let out = out.unwrap_or_else(|| PathBuf::from(&report.file_name));
+    write_atomically(&out, &report.bytes)?;
+    println!("Wrote {} ({} bytes, {} snapshots).", out.display(), report.bytes.len(), history.len());
+    Ok(())
+}
+
+async fn seed_demo(settings: &Settings, sizes: &demo::DemoSizes) -> anyhow::Result<()> {
+    let db = connect_and_migrate(settings).await?;
+    // Not an error: the first `serve` fills an empty embedded database with this same demo data,
+    // and seed-demo never mixes demo rows into existing ones.
+    let existing = demo::merchant_count(&db).await?;
+    if existing > 0 {
+        println!(
+            "The database already holds {existing} merchants (demo data from the first start, or real ones); \
+             seed-demo only fills an empty database, so nothing was written. For fresh demo data point \
+             ORION__DATABASE__URL at a new database."
+        );
+        return Ok(());
+    }
+    let bar = indicatif::ProgressBar::new(u64::from(sizes.merchants));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} seeding merchants {pos}/{len} [{bar:30}] {elapsed} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let report = demo::seed_demo(&db, sizes, |so_far| {
+        bar.set_position(so_far.merchants);
+        bar.set_message(format!("{} products, {} orders", so_far.products, so_far.orders));
     })
     .await?;
     bar.finish_and_clear();
-
-    let (before, after) = (report.recorded, report.found);
-    println!("Image storage {}:", library.files().describe());
-    println!("  {:<18} {:>14} {:>14}", "", "counters were", "storage holds");
-    println!("  {:<18} {:>14} {:>14}", "files", before.total_files, after.total_files);
-    println!("  {:<18} {:>14} {:>14}", "bytes", before.total_bytes, after.total_bytes);
-    println!("  {:<18} {:>14} {:>14}", "images", before.total_blobs, after.total_blobs);
     println!(
-        "  {:<18} {:>14} {:>14}",
-        "fullest directory", before.max_files_per_dir, after.max_files_per_dir
+        "Seeded {} merchants, {} stores, {} products, {} orders ({} items), {} loyalty cards, {} daily snapshots in {:.1} s.",
+        report.merchants,
+        report.stores,
+        report.products,
+        report.orders,
+        report.order_items,
+        report.loyalty_cards,
+        report.snapshots,
+        started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+async fn reconcile_images(settings: &Settings, remove_orphans_older_than: Option<u32>) -> anyhow::Result<()> {
+    let db = connect_and_migrate(settings).await?;
+    let library = settings.images.library()?;
+    let files = library.files();
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(format!("walking {}", files.describe()));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let before = remove_orphans_older_than.map(|m| OffsetDateTime::now_utc() - time::Duration::minutes(i64::from(m)));
+    let options = images::ReconcileOptions { remove_orphans_before: before };
+    let report = images::reconcile(&db, files, options, |seen| {
+        bar.set_message(format!("walking {}: {seen} files", files.describe()));
+    })
+    .await?;
+    bar.finish_and_clear();
+    let (was, holds) = (report.recorded, report.found);
+    println!("Image storage {}:", files.describe());
+    println!("  {:<18} {:>14} {:>14}", "", "counters were", "storage holds");
+    for (name, a, b) in [
+        ("files", was.total_files, holds.total_files),
+        ("bytes", was.total_bytes, holds.total_bytes),
+        ("images", was.total_blobs, holds.total_blobs),
+        ("fullest directory", was.max_files_per_dir, holds.max_files_per_dir),
+    ] {
+        println!("  {name:<18} {a:>14} {b:>14}");
+    }
     println!(
         "  orphan files: {} ({} removed); missing files: {}; staging files removed: {}",
         report.orphans.len(),
@@ -267,47 +298,29 @@ async fn reconcile_images(settings: &Settings, remove_orphans_older_than: Option
         report.missing.len(),
         report.staging_removed
     );
-    for key in report.missing.iter().take(20) {
-        println!("  missing: {key}");
-    }
-    for key in report.orphans.iter().take(20) {
-        println!("  orphan:  {key}");
-    }
-    println!(
-        "{}",
-        if report.drifted() { "Counters had drifted; they now match the storage." } else { "No drift." }
-    );
+    report.missing.iter().take(20).for_each(|key| println!("  missing: {key}"));
+    report.orphans.iter().take(20).for_each(|key| println!("  orphan:  {key}"));
+    println!("{}", if report.drifted() { "Counters had drifted; they now match the storage." } else { "No drift." });
     Ok(())
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let db = connect_and_migrate(settings).await?;
-    if settings.demo.seed_empty_sqlite && settings.database.is_sqlite() {
-        use sea_orm::{EntityTrait, PaginatorTrait};
-        if merchants::entity::merchant::Entity::find().count(&db).await? == 0 {
-            tracing::info!("empty embedded database: seeding demo data (demo.seed_empty_sqlite)");
-            let report = seed::seed_demo(&db, &DemoSizes::default(), false).await?;
-            tracing::info!(
-                merchants = report.merchants,
-                products = report.products,
-                orders = report.orders,
-                "demo data ready"
-            );
-        }
+    if settings.demo.seed_empty_sqlite && settings.database.is_sqlite() && demo::merchant_count(&db).await? == 0 {
+        tracing::info!("empty embedded database: seeding demo data (demo.seed_empty_sqlite)");
+        let report = demo::seed_demo(&db, &demo::DemoSizes::default(), |_| {}).await?;
+        tracing::info!(merchants = report.merchants, products = report.products, orders = report.orders, "demo data ready");
     }
-    let admins = auth::admin_count(&db).await?;
+    let admins = accounts::admin_count(&db).await?;
     let app = Application::build(settings, db).await?;
     let base = format!("http://{}:{}", settings.server.host, app.port());
     println!("Orion admin API on {base} (database {})", redact(&settings.database.url));
     println!("  health:  {base}/api/v1/admin/platform-health/health");
+    println!("  page:    {base}/admin/platform-health");
     println!("  docs:    {base}/api/docs/   (OpenAPI: {base}/api/openapi.json)");
     if admins == 0 {
-        println!(
-            "  no admin yet: `cargo run -p admin-api -- create-admin --email you@example.com` prints a token;"
-        );
-        println!(
-            "  then: curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/admin/platform-health/health"
-        );
+        println!("  no admin yet: `cargo run -p admin-api -- create-admin --email you@example.com` prints a token;");
+        println!("  then: curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/admin/platform-health/health");
     }
     app.run_until_stopped().await.context("serving")?;
     tracing::info!("stopped");
@@ -316,11 +329,11 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it: no reader ever sees a
 /// partial report, and a failure leaves no file behind.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("creating a file in {}", dir.display()))?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut file =
+        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("creating a file in {}", dir.display()))?;
     file.write_all(bytes).context("writing the report")?;
     file.as_file().sync_all().context("syncing the report")?;
     file.persist(path).with_context(|| format!("moving the report to {}", path.display()))?;

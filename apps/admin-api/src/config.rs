@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use health::{DbMonitorSettings, Levels, Thresholds};
+use health::{DbMonitorSettings, Thresholds};
 use serde::{Deserialize, Serialize};
 
 /// Everything admin-api reads from configuration.
@@ -52,7 +52,7 @@ pub struct ImageSettings {
     /// libwebp effort, 0 (fastest) – 6 (smallest files); 2 is 2.2× faster than libwebp's default 4
     /// for files about 3 % larger (docs/operations/image-storage.md).
     pub webp_method: u8,
-    /// Uploads processed at once; 0 = one per CPU core.
+    /// Uploads read and processed at once (the bound on upload memory); 0 = one per CPU core.
     pub max_concurrent: usize,
     /// The S3 backend (`[images.s3]`: endpoint, bucket, region, access_key_id,
     /// secret_access_key, path_style).
@@ -88,8 +88,7 @@ impl ImageSettings {
     /// The pipeline's settings.
     pub fn pipeline(&self) -> images::PipelineSettings {
         images::PipelineSettings {
-            max_upload_bytes: usize::try_from(self.max_upload_mb.saturating_mul(1024 * 1024))
-                .unwrap_or(usize::MAX),
+            max_upload_bytes: usize::try_from(self.max_upload_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),
             max_pixels: self.max_megapixels.saturating_mul(1_000_000),
             quality: self.quality,
             webp_method: self.webp_method,
@@ -111,6 +110,12 @@ impl ImageSettings {
             0 => std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             n => n,
         }
+    }
+
+    /// The image library these settings describe (the local backend's directory is created).
+    pub fn library(&self) -> anyhow::Result<images::ImageLibrary> {
+        let files = images::FileStore::open(&self.storage()).context("opening the image storage")?;
+        Ok(images::ImageLibrary::new(files, self.pipeline(), self.concurrency()))
     }
 }
 
@@ -323,28 +328,7 @@ impl Settings {
 
     /// Refuses settings that cannot work, naming the key.
     pub fn validate(&self) -> anyhow::Result<()> {
-        let t = &self.thresholds;
-        let all: [(&str, &Levels); 8] = [
-            ("products_total", &t.products_total),
-            ("storage_gb", &t.storage_gb),
-            ("db_size_mb", &t.db_size_mb),
-            ("disk_percent", &t.disk_percent),
-            ("memory_percent", &t.memory_percent),
-            ("cpu_percent", &t.cpu_percent),
-            ("monthly_orders", &t.monthly_orders),
-            ("avg_response_ms", &t.avg_response_ms),
-        ];
-        for (name, levels) in all {
-            if !(levels.warning <= levels.critical && levels.critical <= levels.limit && levels.limit > 0.0) {
-                bail!(
-                    "thresholds.{name}: need 0 <= warning <= critical <= limit and limit > 0, got warning {} \
-                     critical {} limit {}",
-                    levels.warning,
-                    levels.critical,
-                    levels.limit
-                );
-            }
-        }
+        self.thresholds.validate().map_err(anyhow::Error::msg)?;
         let images = &self.images;
         if !(0.0..=100.0).contains(&images.quality) {
             bail!("images.quality must be within 0..=100, got {}", images.quality);
@@ -370,75 +354,5 @@ impl Settings {
             bail!("database.max_connections must be at least 1");
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_sqlite_directory_comes_from_the_url() {
-        let dir = |url: &str| DatabaseSettings { url: url.to_owned(), max_connections: 1 }.sqlite_dir();
-        assert_eq!(dir("sqlite://data/orion.db?mode=rwc"), Some(PathBuf::from("data")));
-        assert_eq!(dir("sqlite:///var/lib/orion/o.db"), Some(PathBuf::from("/var/lib/orion")));
-        assert_eq!(dir("sqlite://orion.db"), Some(PathBuf::from("")));
-        assert_eq!(dir("sqlite::memory:"), None);
-        assert_eq!(dir("postgres://postgres@127.0.0.1/orion"), None);
-    }
-
-    #[test]
-    fn files_then_environment_override_the_defaults() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("default.toml"), "[server]\nport = 9000\nhost = \"0.0.0.0\"\n")
-            .unwrap();
-        std::fs::write(dir.path().join("staging.toml"), "[server]\nport = 9100\n").unwrap();
-        let env =
-            |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-
-        let base = Settings::from_layers(dir.path(), env(&[])).unwrap();
-        assert_eq!((base.server.host.as_str(), base.server.port), ("0.0.0.0", 9000));
-        assert_eq!(base.thresholds, Thresholds::default());
-
-        let layered = Settings::from_layers(
-            dir.path(),
-            env(&[
-                ("ORION_ENV", "staging"),
-                ("ORION__DATABASE__URL", "postgres://postgres@127.0.0.1/orion"),
-                ("ORION__THRESHOLDS__PRODUCTS_TOTAL__WARNING", "1000"),
-            ]),
-        )
-        .unwrap();
-        assert_eq!(layered.server.port, 9100);
-        assert_eq!(layered.database.url, "postgres://postgres@127.0.0.1/orion");
-        assert_eq!(layered.thresholds.products_total.warning, 1000.0);
-        assert_eq!(layered.thresholds.products_total.critical, 475_000.0);
-
-        let missing = Settings::from_layers(dir.path(), env(&[("ORION_ENV", "nope")])).unwrap_err();
-        assert!(missing.to_string().contains("nope.toml"), "{missing}");
-    }
-
-    #[test]
-    fn thresholds_out_of_order_are_refused_with_their_key() {
-        let mut settings = Settings::default();
-        settings.thresholds.cpu_percent.warning = 90.0; // above critical 85
-        let error = settings.validate().unwrap_err().to_string();
-        assert!(error.contains("thresholds.cpu_percent"), "{error}");
-        assert!(Settings::default().validate().is_ok());
-    }
-
-    #[test]
-    fn the_s3_backend_needs_its_bucket_and_keys() {
-        let mut settings = Settings::default();
-        settings.images.backend = StorageBackend::S3;
-        let error = settings.validate().unwrap_err().to_string();
-        assert!(error.contains("images.s3.bucket"), "{error}");
-        settings.images.s3.bucket = "orion".to_owned();
-        settings.images.s3.access_key_id = "id".to_owned();
-        settings.images.s3.secret_access_key = "secret".to_owned();
-        assert!(settings.validate().is_ok());
-        assert!(!format!("{settings:?}").contains("secret\""), "the secret never reaches logs");
-        settings.images.quality = 120.0;
-        assert!(settings.validate().unwrap_err().to_string().contains("images.quality"));
     }
 }

@@ -1,18 +1,16 @@
-//! The wire format: response bodies with seed 000/001 field names (after the store/merchant
-//! renaming), plus what Orion adds (`performance`, `freshness`). Domain types stay out of JSON.
+//! The wire format of the platform-health and image routes: seed 000/001 field names (after the
+//! store/merchant renaming), plus what Orion adds (`performance`, `freshness`). Domain values that
+//! already serialise in the seed shape (thresholds, recommendations, capacity lines) are embedded.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use health::{
-    Count, CountMethod, DbState, OverallStatus, Priority, Recommendation, RequestSummary, Status,
-    SystemSample, ThresholdStatus,
-};
+use health::{Count, CountMethod, DbState, RequestSummary, SystemSample, ThresholdStatus};
 use serde::Serialize;
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-const MIB: f64 = 1024.0 * 1024.0;
-const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+/// Where variant files are served: `{IMAGE_FILES}/{storage key}`.
+pub const IMAGE_FILES: &str = "/images";
 
 /// `GET /health` (seed 001 `PlatformHealthResponse`, plus `performance`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -20,8 +18,8 @@ pub struct HealthResponse {
     /// When the response was assembled (UTC, RFC 3339).
     pub timestamp: String,
     /// `healthy`, `degraded` or `critical`.
-    #[schema(example = "healthy")]
-    pub overall_status: &'static str,
+    #[schema(example = "healthy", value_type = String)]
+    pub overall_status: health::OverallStatus,
     /// CPU, memory and the data directory's disk.
     pub system: SystemMetrics,
     /// Database size and row counts.
@@ -29,13 +27,19 @@ pub struct HealthResponse {
     /// Image storage counters.
     pub image_storage: ImageStorageMetrics,
     /// Request latency and errors over the sliding window.
-    pub performance: Performance,
-    /// Every threshold with its status.
-    pub thresholds: Vec<CapacityThreshold>,
-    /// What to do about it.
-    pub recommendations: Vec<ScalingRecommendation>,
+    #[schema(value_type = Object)]
+    pub performance: RequestSummary,
+    /// Every threshold with its status and `key` (its `[thresholds.*]` configuration key).
+    #[schema(value_type = Vec<Object>)]
+    pub thresholds: Vec<ThresholdStatus>,
+    /// What to do about it (priority, title, description, action).
+    #[schema(value_type = Vec<Object>)]
+    pub recommendations: Vec<health::Recommendation>,
     /// `Starter`, `Small`, `Medium`, `Large`, `Scale` or `Enterprise`.
     pub infrastructure_tier: &'static str,
+    /// The current tier's store and product limits and cost (`null` limits: unlimited).
+    #[schema(value_type = Object)]
+    pub infrastructure_tier_limits: health::InfrastructureTier,
     /// `Approaching {tier} tier (stores: X%, products: Y%)` above 70 %.
     pub next_tier_trigger: Option<String>,
 }
@@ -43,20 +47,11 @@ pub struct HealthResponse {
 /// Seed 001 `SystemMetrics`, plus when it was sampled.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SystemMetrics {
-    /// CPU use, %.
-    pub cpu_percent: f64,
-    /// Memory use, %.
-    pub memory_percent: f64,
-    /// Used memory, GiB.
-    pub memory_used_gb: f64,
-    /// Total memory, GiB.
-    pub memory_total_gb: f64,
-    /// Use of the disk holding the data directory, %.
-    pub disk_percent: f64,
-    /// Used disk, GiB.
-    pub disk_used_gb: f64,
-    /// Disk size, GiB.
-    pub disk_total_gb: f64,
+    /// cpu_percent, memory_percent, memory_used_gb, memory_total_gb, disk_percent, disk_used_gb,
+    /// disk_total_gb.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub metrics: health::SystemMetrics,
     /// When sampled (the background sampler runs every few seconds); null before the first sample.
     pub sampled_at: Option<String>,
 }
@@ -113,59 +108,6 @@ pub struct ImageStorageMetrics {
     pub products_estimated: u64,
 }
 
-/// Request latency and errors over the last `window_seconds`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Performance {
-    /// Window length, s.
-    pub window_seconds: u64,
-    /// Requests completed in the window.
-    pub requests: u64,
-    /// Requests per second.
-    pub requests_per_second: f64,
-    /// 5xx answers, % of requests.
-    pub error_rate_percent: f64,
-    /// Mean latency, ms.
-    pub avg_response_ms: f64,
-    /// Median latency, ms.
-    pub p50_ms: f64,
-    /// 95th percentile, ms.
-    pub p95_ms: f64,
-    /// 99th percentile, ms.
-    pub p99_ms: f64,
-}
-
-/// Seed 001 `CapacityThreshold`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CapacityThreshold {
-    /// e.g. `Products`, `CPU Usage (%)`.
-    pub name: String,
-    /// Measured value.
-    pub current: f64,
-    /// Warning level.
-    pub warning: f64,
-    /// Critical level.
-    pub critical: f64,
-    /// Capacity.
-    pub limit: f64,
-    /// `ok`, `warning` or `critical`.
-    pub status: &'static str,
-    /// current / limit × 100, one decimal.
-    pub percent_used: f64,
-}
-
-/// Seed 001 `ScalingRecommendation`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ScalingRecommendation {
-    /// `info`, `warning` or `critical`.
-    pub priority: &'static str,
-    /// One line.
-    pub title: String,
-    /// The figures behind it.
-    pub description: String,
-    /// What to do.
-    pub action: Option<String>,
-}
-
 /// `GET /capacity` (seed 001 `CapacityMetricsResponse` in store terms, plus `freshness`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CapacityResponse<'a> {
@@ -202,45 +144,13 @@ impl Serialize for StoreCounts<'_> {
 /// `GET /subscription-capacity` (seed 000 shape, plus `freshness`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubscriptionCapacityResponse {
-    /// Live (trialing, active, past due) subscriptions.
-    pub total_subscriptions: u64,
-    /// Live subscriptions per tier code; every tier is listed.
-    pub tier_distribution: BTreeMap<String, u64>,
-    /// Products against the sold product limits.
-    pub products: CapacityLine,
-    /// Orders this month against the sold monthly order limits.
-    pub orders_monthly: CapacityLine,
-    /// Team members against the sold team limits.
-    pub team_members: CapacityLine,
+    /// total_subscriptions, tier_distribution, and products, orders_monthly, team_members, each
+    /// with actual, theoretical_limit, utilization_percent, headroom, unlimited_subscriptions.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub capacity: billing::SubscriptionCapacity,
     /// How fresh these figures are.
     pub freshness: Freshness,
-}
-
-/// One resource: usage against what the sold tiers allow.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CapacityLine {
-    /// Used now.
-    pub actual: i64,
-    /// Sum of the limits of the subscriptions that have one.
-    pub theoretical_limit: i64,
-    /// actual / theoretical_limit × 100, one decimal.
-    pub utilization_percent: f64,
-    /// theoretical_limit − actual.
-    pub headroom: i64,
-    /// Subscriptions without a limit on this resource (not in `theoretical_limit`).
-    pub unlimited_subscriptions: u64,
-}
-
-impl From<billing::CapacityLine> for CapacityLine {
-    fn from(line: billing::CapacityLine) -> Self {
-        CapacityLine {
-            actual: line.actual,
-            theoretical_limit: line.theoretical_limit,
-            utilization_percent: line.utilization_percent,
-            headroom: line.headroom,
-            unlimited_subscriptions: line.unlimited_subscriptions,
-        }
-    }
 }
 
 /// `GET /livez`, `GET /readyz`.
@@ -250,23 +160,20 @@ pub struct Probe {
     pub status: &'static str,
 }
 
-/// RFC 3339, seconds precision, `Z`.
-pub fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+/// RFC 3339, UTC, milliseconds, `Z`: `2026-11-28T09:20:37.123Z`.
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    at.format(&format).unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 impl SystemMetrics {
     /// From the latest sample (zeros before the first).
     pub fn from_sample(sample: Option<SystemSample>) -> SystemMetrics {
-        let m = sample.map(|s| s.metrics).unwrap_or_default();
         SystemMetrics {
-            cpu_percent: m.cpu_percent,
-            memory_percent: m.memory_percent,
-            memory_used_gb: m.memory_used_gb,
-            memory_total_gb: m.memory_total_gb,
-            disk_percent: m.disk_percent,
-            disk_used_gb: m.disk_used_gb,
-            disk_total_gb: m.disk_total_gb,
+            metrics: sample.map(|s| s.metrics).unwrap_or_default(),
             sampled_at: sample.map(|s| rfc3339(s.sampled_at)),
         }
     }
@@ -274,7 +181,7 @@ impl SystemMetrics {
 
 impl Freshness {
     /// Describes `state` as of `now`.
-    pub fn of(state: &DbState, now: DateTime<Utc>) -> Freshness {
+    pub fn of(state: &DbState, now: OffsetDateTime) -> Freshness {
         let figures = state.figures.as_deref();
         let method = |count: Count| match count.method {
             CountMethod::Exact => "exact",
@@ -294,9 +201,8 @@ impl Freshness {
             .unwrap_or_default();
         Freshness {
             measured_at: figures.map(|f| rfc3339(f.measured_at)),
-            age_seconds: figures.map(|f| {
-                ((now - f.measured_at).num_milliseconds().max(0) as f64 / 1000.0 * 10.0).round() / 10.0
-            }),
+            age_seconds: figures
+                .map(|f| ((now - f.measured_at).whole_milliseconds().max(0) as f64 / 100.0).round() / 10.0),
             refresh_interval_seconds: state.refresh_interval.as_secs(),
             database_reachable: state.reachable(),
             last_error: state.last_error.clone(),
@@ -305,84 +211,12 @@ impl Freshness {
     }
 }
 
-impl Performance {
-    /// From the request window.
-    pub fn from_summary(s: RequestSummary) -> Performance {
-        Performance {
-            window_seconds: s.window_seconds,
-            requests: s.requests,
-            requests_per_second: s.requests_per_second,
-            error_rate_percent: s.error_rate_percent,
-            avg_response_ms: s.avg_ms,
-            p50_ms: s.p50_ms,
-            p95_ms: s.p95_ms,
-            p99_ms: s.p99_ms,
-        }
-    }
-}
-
-impl From<ThresholdStatus> for CapacityThreshold {
-    fn from(t: ThresholdStatus) -> Self {
-        CapacityThreshold {
-            name: t.name,
-            current: t.current,
-            warning: t.warning,
-            critical: t.critical,
-            limit: t.limit,
-            status: match t.status {
-                Status::Ok => "ok",
-                Status::Warning => "warning",
-                Status::Critical => "critical",
-            },
-            percent_used: t.percent_used,
-        }
-    }
-}
-
-impl From<Recommendation> for ScalingRecommendation {
-    fn from(r: Recommendation) -> Self {
-        ScalingRecommendation {
-            priority: match r.priority {
-                Priority::Info => "info",
-                Priority::Warning => "warning",
-                Priority::Critical => "critical",
-            },
-            title: r.title,
-            description: r.description,
-            action: r.action,
-        }
-    }
-}
-
-/// The overall status's wire name.
-pub fn overall_status_name(status: OverallStatus) -> &'static str {
-    match status {
-        OverallStatus::Healthy => "healthy",
-        OverallStatus::Degraded => "degraded",
-        OverallStatus::Critical => "critical",
-    }
-}
-
-/// Bytes → MiB, two decimals (seed 001 rounding).
-pub fn mib(bytes: u64) -> f64 {
-    round2(bytes as f64 / MIB)
-}
-
-/// Bytes → GiB, two decimals.
-pub fn gib(bytes: u64) -> f64 {
-    round2(bytes as f64 / GIB)
-}
-
-fn round2(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
-}
-
 impl From<images::StorageStats> for ImageStorageMetrics {
     fn from(stats: images::StorageStats) -> Self {
         ImageStorageMetrics {
             total_files: stats.total_files,
-            total_size_mb: mib(stats.total_bytes),
-            total_size_gb: gib(stats.total_bytes),
+            total_size_mb: health::mib(stats.total_bytes),
+            total_size_gb: health::gib(stats.total_bytes),
             max_files_per_dir: stats.max_files_per_dir,
             products_estimated: stats.products_estimated(),
         }
@@ -408,15 +242,16 @@ pub struct ImageStatsResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImageResponse {
     /// Image id (for `DELETE /images/{id}`).
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: images::ImageId,
     /// Owning store.
     pub store_id: i64,
     /// The product it shows, if any.
     pub product_id: Option<i64>,
     /// `product`, `category` or `banner`.
     #[serde(rename = "type")]
-    #[schema(example = "product")]
-    pub kind: &'static str,
+    #[schema(example = "product", value_type = String)]
+    pub kind: images::ImageKind,
     /// SHA-256 of the uploaded bytes.
     pub hash: String,
     /// Upload width after EXIF orientation.
@@ -451,31 +286,26 @@ pub struct ImageVariant {
 
 impl From<images::StoredImage> for ImageResponse {
     fn from(image: images::StoredImage) -> Self {
+        let variants = image
+            .variants
+            .into_iter()
+            .map(|v| {
+                let url = format!("{IMAGE_FILES}/{}", v.key);
+                (v.variant.name(), ImageVariant { url, key: v.key, width: v.width, height: v.height, bytes: v.bytes })
+            })
+            .collect();
         ImageResponse {
             id: image.id,
             store_id: image.store_id,
             product_id: image.product_id,
-            kind: image.kind.as_str(),
+            kind: image.kind,
             hash: image.hash,
             width: image.width,
             height: image.height,
             original_filename: image.original_filename,
             created_at: rfc3339(image.created_at),
             deduplicated: image.deduplicated,
-            variants: image
-                .variants
-                .into_iter()
-                .map(|v| {
-                    let variant = ImageVariant {
-                        url: format!("{}/{}", crate::routes::IMAGE_FILES, v.key),
-                        key: v.key,
-                        width: v.width,
-                        height: v.height,
-                        bytes: v.bytes,
-                    };
-                    (v.variant.name(), variant)
-                })
-                .collect(),
+            variants,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The one error type of the HTTP layer: every failure becomes `{"error": {"code", "message"}}`
-//! with its status. 5xx bodies say nothing internal; the cause goes to the log.
+//! with its status. Domain errors map by one exhaustive `match` per crate, so a new variant forces
+//! a decision here. 5xx bodies say nothing internal; the cause goes to the log.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -15,38 +16,39 @@ pub enum ApiError {
     /// A valid token whose user lacks the admin role.
     #[error("this route needs an admin token")]
     Forbidden,
-    /// Bad query parameters or body.
+    /// Bad query parameters, path or body.
     #[error("{0}")]
     BadRequest(String),
     /// No such route or resource (the message names it).
     #[error("{0}")]
     NotFound(String),
-    /// The database failed (its message goes to the log only).
-    #[error("database error")]
-    Db(#[from] sea_orm::DbErr),
-    /// A required service is not available right now.
-    #[error("{0}")]
-    Unavailable(&'static str),
-    /// A bug or an impossible state (the detail goes to the log only).
-    #[error("internal error")]
-    Internal(String),
     /// A request body over its limit.
     #[error("{0}")]
     PayloadTooLarge(String),
-    /// A product named with a store it does not belong to.
-    #[error("product {product_id} does not belong to store {store_id}")]
-    ProductOfAnotherStore {
-        /// The product.
-        product_id: i64,
-        /// The store named with it.
-        store_id: i64,
-    },
-    /// The merchant has no live subscription, so none of its plan's limits can be granted.
-    #[error("merchant {0} has no live subscription")]
-    NoLiveSubscription(i64),
-    /// An image upload or delete failed.
+    /// A required service is not available right now.
+    #[error("{0}")]
+    Unavailable(&'static str),
+    /// The database failed outside a domain call (its message goes to the log only).
+    #[error("database error")]
+    Db(#[from] sea_orm::DbErr),
+    /// A response could not be encoded (a bug).
+    #[error("encoding the response failed")]
+    Encode(#[from] serde_json::Error),
+    /// Stores.
     #[error(transparent)]
-    Image(#[from] images::Error),
+    Stores(#[from] stores::Error),
+    /// Billing.
+    #[error(transparent)]
+    Billing(#[from] billing::Error),
+    /// Images.
+    #[error(transparent)]
+    Images(#[from] images::Error),
+    /// Forecast.
+    #[error(transparent)]
+    Forecast(#[from] forecast::Error),
+    /// Accounts.
+    #[error(transparent)]
+    Accounts(#[from] accounts::Error),
 }
 
 /// The error body.
@@ -60,62 +62,104 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable, machine-readable: `unauthorized`, `forbidden`, `bad_request`, `not_found`,
-    /// `unavailable`, `internal`, `payload_too_large`, `unsupported_media_type`, `invalid_image`,
-    /// `product_of_another_store`, `no_live_subscription`, `limit_reached`.
+    /// `conflict`, `unavailable`, `internal`, `payload_too_large`, `range_not_satisfiable`,
+    /// `unsupported_media_type`, `invalid_image`, `product_of_another_store`,
+    /// `no_live_subscription`, `limit_reached`.
     #[schema(example = "bad_request")]
     pub code: &'static str,
     /// For people.
     pub message: String,
 }
 
-impl ApiError {
-    fn code(&self) -> &'static str {
-        self.kind().1
-    }
+type Kind = (StatusCode, &'static str);
+const INTERNAL: Kind = (StatusCode::INTERNAL_SERVER_ERROR, "internal");
+const CONFLICT: Kind = (StatusCode::CONFLICT, "conflict");
+const NOT_FOUND: Kind = (StatusCode::NOT_FOUND, "not_found");
 
-    /// Status and code: one exhaustive match, so a new domain error forces a decision.
-    fn kind(&self) -> (StatusCode, &'static str) {
-        use images::PipelineError as Rejected;
+fn stores_kind(error: &stores::Error) -> Kind {
+    use stores::Error as E;
+    match error {
+        E::StoreNotFound(_) | E::ProductNotFound(_) => NOT_FOUND,
+        E::ProductOfAnotherStore { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "product_of_another_store"),
+        E::DuplicateDomain(_)
+        | E::SecondPrimaryDomain(_)
+        | E::DuplicateSku { .. }
+        | E::DuplicateStoreCode(_)
+        | E::DuplicateTeamMember { .. } => CONFLICT,
+        E::InvalidOrder(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+        E::Db(_) => INTERNAL,
+    }
+}
+
+fn billing_kind(error: &billing::Error) -> Kind {
+    use billing::Error as E;
+    match error {
+        E::LimitExceeded(_) => (StatusCode::FORBIDDEN, "limit_reached"),
+        E::NoLiveSubscription(_) => (StatusCode::FORBIDDEN, "no_live_subscription"),
+        E::AlreadySubscribed(_) | E::InvalidTransition { .. } => CONFLICT,
+        E::SubscriptionNotFound(_) => NOT_FOUND,
+        E::Store(error) => stores_kind(error),
+        E::TierNotInCatalogue(_) | E::Db(_) => INTERNAL,
+    }
+}
+
+fn images_kind(error: &images::Error) -> Kind {
+    use images::{Error as E, PipelineError as Rejected};
+    match error {
+        E::Rejected(Rejected::Empty) => (StatusCode::BAD_REQUEST, "bad_request"),
+        E::Rejected(Rejected::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+        E::Rejected(Rejected::UnsupportedFormat) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        E::Rejected(Rejected::TooManyPixels { .. } | Rejected::Corrupt(_)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_image")
+        }
+        E::LimitReached { .. } => (StatusCode::FORBIDDEN, "limit_reached"),
+        E::NotFound(_) => NOT_FOUND,
+        E::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        E::Rejected(Rejected::Encode(_)) | E::Db(_) => INTERNAL,
+    }
+}
+
+fn forecast_kind(error: &forecast::Error) -> Kind {
+    use forecast::Error as E;
+    match error {
+        E::Sizing(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+        E::Measure(health::Error::Billing(error)) => billing_kind(error),
+        E::Measure(health::Error::Db(_)) | E::Csv(_) | E::Db(_) => INTERNAL,
+    }
+}
+
+impl ApiError {
+    /// Status and code.
+    fn kind(&self) -> Kind {
         match self {
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::Db(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::NotFound(_) => NOT_FOUND,
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            ApiError::ProductOfAnotherStore { .. } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "product_of_another_store")
-            }
-            ApiError::NoLiveSubscription(_) => (StatusCode::FORBIDDEN, "no_live_subscription"),
-            ApiError::Image(error) => match error {
-                images::Error::Rejected(Rejected::Empty) => (StatusCode::BAD_REQUEST, "bad_request"),
-                images::Error::Rejected(Rejected::TooLarge { .. }) => {
-                    (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
-                }
-                images::Error::Rejected(Rejected::UnsupportedFormat) => {
-                    (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-                }
-                images::Error::Rejected(Rejected::TooManyPixels { .. } | Rejected::Corrupt(_)) => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid_image")
-                }
-                images::Error::Rejected(Rejected::Encode(_)) => {
-                    (StatusCode::INTERNAL_SERVER_ERROR, "internal")
-                }
-                images::Error::LimitReached { .. } => (StatusCode::FORBIDDEN, "limit_reached"),
-                images::Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-                images::Error::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-                images::Error::Db(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-            },
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Db(_) | ApiError::Encode(_) => INTERNAL,
+            ApiError::Stores(error) => stores_kind(error),
+            ApiError::Billing(error) => billing_kind(error),
+            ApiError::Images(error) => images_kind(error),
+            ApiError::Forecast(error) => forecast_kind(error),
+            ApiError::Accounts(accounts::Error::InvalidEmail(_)) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Accounts(accounts::Error::Db(_)) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         }
     }
 
     /// What the body says: the error itself for 4xx, nothing internal for 5xx.
     fn message(&self) -> String {
-        match self {
-            ApiError::Image(images::Error::Storage(_)) => "image storage is unavailable".to_owned(),
-            ApiError::Image(_) if self.status_code().is_server_error() => "internal error".to_owned(),
+        match self.kind() {
+            (StatusCode::SERVICE_UNAVAILABLE, _) if matches!(self, ApiError::Images(_)) => {
+                "image storage is unavailable".to_owned()
+            }
+            (StatusCode::SERVICE_UNAVAILABLE, _) if matches!(self, ApiError::Accounts(_)) => {
+                "the token cannot be checked: the database is unavailable".to_owned()
+            }
+            (status, _) if status.is_server_error() && !matches!(self, ApiError::Unavailable(_)) => {
+                "internal error".to_owned()
+            }
             _ => self.to_string(),
         }
     }
@@ -127,16 +171,12 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        match self {
-            ApiError::Db(cause) => tracing::error!(error = %cause, "request failed on the database"),
-            ApiError::Internal(cause) => tracing::error!(error = %cause, "request failed"),
-            ApiError::Image(cause) if self.status_code().is_server_error() => {
-                tracing::error!(error = %cause, "image request failed");
-            }
-            _ => {}
+        let (status, code) = self.kind();
+        if status.is_server_error() {
+            tracing::error!(error = %self, cause = ?self, "request failed");
         }
-        let body = ErrorBody { error: ErrorDetail { code: self.code(), message: self.message() } };
-        let mut response = HttpResponse::build(self.status_code());
+        let body = ErrorBody { error: ErrorDetail { code, message: self.message() } };
+        let mut response = HttpResponse::build(status);
         if matches!(self, ApiError::Unauthorized(_)) {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }

@@ -2,26 +2,25 @@
 //!
 //! - [`config`]: layered settings; [`telemetry`]: logging.
 //! - [`startup`]: database connection, background measurements, the HTTP server;
-//!   [`scheduler`]: the daily capacity snapshot.
+//!   [`scheduler`]: the daily capacity snapshot; [`state`]: what handlers reach.
 //! - [`routes`]: thin handlers; [`dto`]: the JSON shapes; [`error`]: the one error type.
-//! - [`auth`]: admin API tokens; [`observability`]: request measurement and `/metrics`;
+//! - [`auth`]: the admin extractor; [`observability`]: request measurement and `/metrics`;
 //!   [`openapi`]: the generated OpenAPI document; [`render_cache`]: `/health` bodies reused per second.
-//! - [`cli`]: the commands of the binary; [`seed`]: demo data.
+//! - [`cli`]: the commands of the binary.
 //!
-//! Architecture invariant: no business rule lives here. Handlers read what the domain crates
-//! computed and translate it to the seed JSON shapes.
+//! Architecture invariant: no business rule lives here, no handler runs SQL or counts a table.
+//! Handlers parse, call one domain function, and translate the result to the seed JSON shapes.
 
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod dto;
-pub mod entity;
 pub mod error;
 pub mod observability;
 pub mod openapi;
 pub mod render_cache;
 pub mod routes;
 pub mod scheduler;
-pub mod seed;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

@@ -5,18 +5,28 @@
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
+use std::sync::Arc;
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
-use health::{DbState, SystemSample};
+use health::{DbState, RequestStats, SystemSample};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::startup::AppState;
+/// Where requests are measured: the sliding window behind `/health` and the Prometheus registry
+/// behind `/metrics`. Registered as app data for [`measure_requests`].
+#[derive(Debug)]
+pub struct Meters {
+    /// Latency and errors over the sliding window.
+    pub requests: RequestStats,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
+}
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -124,7 +134,7 @@ impl Metrics {
                 self.rows.get_or_create(&TableLabels { table }).set(count.value as f64);
             }
             self.database_size_bytes.set(f.size_bytes as f64);
-            let age = (chrono::Utc::now() - f.measured_at).num_milliseconds().max(0) as f64 / 1000.0;
+            let age = (time::OffsetDateTime::now_utc() - f.measured_at).as_seconds_f64().max(0.0);
             self.figures_age_seconds.set(age);
             self.image_files.set(f.images.total_files as f64);
             self.image_bytes.set(f.images.total_bytes as f64);
@@ -153,18 +163,18 @@ pub async fn measure_requests(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let meters = req.app_data::<web::Data<Arc<Meters>>>().cloned();
     let method = method_label(req.method());
     let result = next.call(req).await;
-    if let Some(state) = state {
+    if let Some(meters) = meters {
         let elapsed = started.elapsed();
         let (status, route) = match &result {
             Ok(response) => (response.status(), response.request().match_pattern()),
             Err(error) => (error.as_response_error().status_code(), None),
         };
-        state.requests.record(elapsed, status.is_server_error());
+        meters.requests.record(elapsed, status.is_server_error());
         let route = route.unwrap_or_else(|| "unmatched".to_owned());
-        state.metrics.observe(method, route, status.as_u16(), elapsed.as_secs_f64());
+        meters.metrics.observe(method, route, status.as_u16(), elapsed.as_secs_f64());
     }
     result
 }

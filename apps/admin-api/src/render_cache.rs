@@ -55,27 +55,3 @@ impl RenderCache {
         Ok(body)
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_body_is_reused_only_within_the_same_second_and_database_state() {
-        let cache = RenderCache::default();
-        let renders = std::cell::Cell::new(0);
-        let get = |second, state| {
-            cache
-                .get_or_render::<()>("health", second, state, || {
-                    renders.set(renders.get() + 1);
-                    Ok(Bytes::from(format!("{second}/{state}")))
-                })
-                .unwrap()
-        };
-        assert_eq!(get(10, 1), "10/1");
-        assert_eq!(get(10, 1), "10/1");
-        assert_eq!(get(11, 1), "11/1");
-        assert_eq!(get(11, 2), "11/2");
-        assert_eq!(renders.get(), 3);
-    }
-}

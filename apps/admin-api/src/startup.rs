@@ -4,58 +4,29 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_multipart::form::MultipartFormConfig;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use health::{DbMonitor, RequestStats, SystemSampler, Thresholds};
+use health::{DbMonitor, RequestStats, SystemSampler};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::TokenCache;
-use crate::config::{ImageSettings, Settings};
-use crate::observability::{Metrics, measure_requests};
+use crate::config::Settings;
+use crate::observability::{Meters, Metrics, measure_requests};
 use crate::openapi::ApiDoc;
 use crate::render_cache::RenderCache;
 use crate::routes;
-
-/// What every request handler can reach.
-#[derive(Debug)]
-pub struct AppState {
-    /// The connection pool.
-    pub db: DatabaseConnection,
-    /// CPU, memory and disk, sampled in the background.
-    pub sampler: SystemSampler,
-    /// Database figures, refreshed in the background.
-    pub monitor: DbMonitor,
-    /// Latency and errors over the sliding window.
-    pub requests: Arc<RequestStats>,
-    /// Prometheus metrics.
-    pub metrics: Metrics,
-    /// Configured threshold levels.
-    pub thresholds: Thresholds,
-    /// Verified tokens.
-    pub tokens: TokenCache,
-    /// Rendered platform-health bodies of the current second.
-    pub rendered: RenderCache,
-    /// Image uploads, deletes and their storage.
-    pub images: images::ImageLibrary,
-}
-
-/// The image library `settings` describe (the local backend's directory is created).
-pub fn image_library(settings: &ImageSettings) -> anyhow::Result<images::ImageLibrary> {
-    let files = images::FileStore::open(&settings.storage()).context("opening the image storage")?;
-    Ok(images::ImageLibrary::new(files, settings.pipeline(), settings.concurrency()))
-}
+use crate::state::AppState;
 
 /// Opens the database named in `settings` (creating the SQLite directory) and migrates it.
 pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     if let Some(dir) = settings.database.sqlite_dir().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("creating {} for the SQLite database", dir.display()))?;
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {} for the SQLite database", dir.display()))?;
     }
     let mut options = ConnectOptions::new(settings.database.url.clone());
     options
@@ -81,51 +52,23 @@ impl Application {
     /// Binds `server.host:server.port` (port 0: any free port), starts the background
     /// measurements on `db` and waits for their first results, so the first request sees figures.
     pub async fn build(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Application> {
-        let data_dir = &settings.server.data_dir;
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating data dir {}", data_dir.display()))?;
-        let sampler = SystemSampler::start(
-            data_dir,
-            Duration::from_secs(settings.monitor.system_sample_seconds.max(1)),
-        )
-        .context("starting the system sampler")?;
-        let monitor = DbMonitor::start(db.clone(), settings.monitor.db_monitor());
-        let first = monitor.refresh_now().await;
-        if let Some(error) = &first.last_error {
-            tracing::warn!(%error, "first database figures refresh failed; serving anyway");
-        }
-        sampler.first_sample().await;
-        if settings.forecast.schedule {
-            crate::scheduler::capture_now(&db, &sampler).await;
-            crate::scheduler::start(db.clone(), sampler.clone(), settings.forecast.clone());
-        }
-        let image_library = image_library(&settings.images)?;
-        tracing::info!(storage = image_library.files().describe(), "image storage");
-        let state = web::Data::new(AppState {
-            db,
-            sampler,
-            monitor,
-            requests: Arc::new(RequestStats::new(Duration::from_secs(
-                settings.monitor.request_window_seconds,
-            ))),
-            metrics: Metrics::new(),
-            thresholds: settings.thresholds,
-            tokens: TokenCache::new(Duration::from_secs(settings.auth.cache_seconds)),
-            rendered: RenderCache::default(),
-            images: image_library,
-        });
+        let state = web::Data::new(start_measuring(settings, db).await?);
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;
         let port = listener.local_addr()?.port();
         let openapi = ApiDoc::openapi();
-        let app_state = state.clone();
+        let (app_state, meters) = (state.clone(), web::Data::new(state.meters.clone()));
+        // Text fields are tiny; the file may be as large as the pipeline accepts.
+        let upload_limit = state.images.settings().max_upload_bytes.saturating_add(64 * 1024);
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(measure_requests))
                 .wrap(TracingLogger::default())
                 .app_data(app_state.clone())
+                .app_data(meters.clone())
                 .app_data(routes::query_config())
                 .app_data(routes::json_config())
+                .app_data(MultipartFormConfig::default().total_limit(upload_limit).memory_limit(upload_limit))
                 .configure(routes::configure)
                 .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
                 .service(web::redirect("/api/docs", "/api/docs/"))
@@ -135,8 +78,7 @@ impl Application {
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }
-        let server = server.listen(listener)?.run();
-        Ok(Application { port, server, state })
+        Ok(Application { port, server: server.listen(listener)?.run(), state })
     }
 
     /// The port it listens on.
@@ -160,29 +102,44 @@ impl Application {
     }
 }
 
+/// Starts the sampler, the database monitor and the daily snapshot, and waits for their first
+/// results.
+async fn start_measuring(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<AppState> {
+    let data_dir = &settings.server.data_dir;
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating data dir {}", data_dir.display()))?;
+    let interval = Duration::from_secs(settings.monitor.system_sample_seconds.max(1));
+    let sampler = SystemSampler::start(data_dir, interval).context("starting the system sampler")?;
+    let monitor = DbMonitor::start(db.clone(), settings.monitor.db_monitor());
+    if let Some(error) = &monitor.refresh_now().await.last_error {
+        tracing::warn!(%error, "first database figures refresh failed; serving anyway");
+    }
+    sampler.first_sample().await;
+    if settings.forecast.schedule {
+        crate::scheduler::capture_now(&db, &sampler).await;
+        crate::scheduler::start(db.clone(), sampler.clone(), settings.forecast.clone());
+    }
+    let images = settings.images.library()?;
+    tracing::info!(storage = images.files().describe(), "image storage");
+    let window = Duration::from_secs(settings.monitor.request_window_seconds);
+    Ok(AppState {
+        db,
+        sampler,
+        monitor,
+        meters: Arc::new(Meters { requests: RequestStats::new(window), metrics: Metrics::new() }),
+        thresholds: settings.thresholds,
+        tokens: accounts::TokenVerifier::new(Duration::from_secs(settings.auth.cache_seconds)),
+        rendered: RenderCache::default(),
+        images,
+    })
+}
+
 /// The URL without its password, for messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
+        (Some(scheme), Some(at)) if at > scheme => match url[scheme + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+            None => url.to_owned(),
+        },
         _ => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn passwords_are_redacted_from_database_urls() {
-        assert_eq!(
-            super::redact("postgres://orion:s3cret@db:5432/orion"),
-            "postgres://orion:***@db:5432/orion"
-        );
-        assert_eq!(super::redact("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
-        assert_eq!(super::redact("sqlite://data/orion.db?mode=rwc"), "sqlite://data/orion.db?mode=rwc");
     }
 }

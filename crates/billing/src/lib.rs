@@ -1,23 +1,32 @@
-//! Billing: the subscription tier catalogue (seeded by migration), limit checks and the pure
-//! subscription-capacity computation.
+//! Billing: the subscription tier catalogue (seeded by migration), merchant subscriptions, limit
+//! checks and the subscription-capacity computation.
 //!
-//! Built: the tier and subscription entities, [`subscribe`] (30-day trial, one live subscription
-//! per merchant), [`check_merchant_limit`] (per merchant, summed over its stores, orders counted in
-//! the current period), [`check_limit`] over plain values, and
-//! [`subscription_capacity`] with its database loader [`load_subscription_capacity`]. Still to
-//! come: renewals and status transitions.
+//! Without the `db` feature: the tier and status enums, the pure limit rule ([`check_limit`]),
+//! [`subscription_capacity`] over plain values, and the period arithmetic. With it (the
+//! default): the entities, [`subscribe`], the DB-backed checks ([`check_merchant_limit`],
+//! [`image_allowance`]) and the loaders behind `GET /subscription-capacity`.
 
+mod capacity;
+mod ids;
+mod period;
+mod tier;
+#[cfg(feature = "db")]
 pub mod entity;
+#[cfg(feature = "db")]
 mod subscription;
 
-pub use subscription::{
-    BillingCycle, Error, LIVE_STATUSES, TRIAL_DAYS, check_merchant_limit, current_period, live_subscription,
-    live_tier, load_sold_limits, load_subscription_capacity, month_start, subscribe,
-};
+pub use capacity::{CapacityLine, SoldLimits, SubscriptionCapacity, Usage, UtilizationStatus, subscription_capacity};
+pub use ids::SubscriptionId;
+pub use period::{add_months, current_period, month_start};
+#[cfg(feature = "db")]
+pub use subscription::*;
+pub use tier::{BillingCycle, SubscriptionStatus, Tier, TierCode, TierLimits};
 
-use std::collections::BTreeMap;
-
+use merchants::MerchantId;
 use serde::Serialize;
+
+/// Length of the free trial, days.
+pub const TRIAL_DAYS: i64 = 30;
 
 /// A metered resource with a per-merchant limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -47,106 +56,52 @@ pub struct LimitExceeded {
 
 /// May the merchant add one more `resource`, having `current` under `limit` (`None` = unlimited)?
 /// Exactly at the limit is refused: the limit is the most a merchant may have.
-pub fn check_limit(resource: Resource, limit: Option<i64>, current: i64) -> Result<(), LimitExceeded> {
+pub fn check_limit(resource: Resource, limit: Option<i64>, current: i64) -> std::result::Result<(), LimitExceeded> {
     match limit {
         Some(limit) if current >= limit => Err(LimitExceeded { resource, limit, current }),
         _ => Ok(()),
     }
 }
 
-/// A live subscription's limits, as input to [`subscription_capacity`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SoldLimits {
-    /// Tier code, e.g. `essential`.
-    pub tier_code: String,
-    /// Products; `None` = unlimited.
-    pub max_products: Option<i64>,
-    /// Orders per month; `None` = unlimited.
-    pub max_orders_per_month: Option<i64>,
-    /// Team members; `None` = unlimited.
-    pub max_team_members: Option<i64>,
+/// Billing errors.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A limit was reached.
+    #[error(transparent)]
+    LimitExceeded(#[from] LimitExceeded),
+    /// The merchant has no trialing, active or past-due subscription.
+    #[error("merchant {0} has no live subscription")]
+    NoLiveSubscription(MerchantId),
+    /// The merchant already has a live subscription.
+    #[error("merchant {0} already has a live subscription")]
+    AlreadySubscribed(MerchantId),
+    /// No subscription with this id.
+    #[error("subscription {0} not found")]
+    SubscriptionNotFound(SubscriptionId),
+    /// The subscription's status does not allow this transition.
+    #[error("subscription {id} is {status:?}; it cannot become {to:?}")]
+    InvalidTransition {
+        /// The subscription.
+        id: SubscriptionId,
+        /// Its status.
+        status: SubscriptionStatus,
+        /// The status asked for.
+        to: SubscriptionStatus,
+    },
+    /// The catalogue has no row for this tier (the migration was not applied).
+    #[error("the tier catalogue has no {0:?} tier")]
+    TierNotInCatalogue(TierCode),
+    /// A store or product named in a check does not exist or does not match.
+    #[error(transparent)]
+    Store(#[from] stores::Error),
+    /// The database failed.
+    #[cfg(feature = "db")]
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
 }
 
-/// What the platform actually uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Usage {
-    /// Products.
-    pub products: i64,
-    /// Orders this month.
-    pub orders_monthly: i64,
-    /// Team members.
-    pub team_members: i64,
-}
-
-/// One resource's capacity line (seed 000 shape, plus the count of unlimited subscriptions).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct CapacityLine {
-    /// Used now.
-    pub actual: i64,
-    /// Sum of the limits of the subscriptions that have one.
-    pub theoretical_limit: i64,
-    /// actual / theoretical_limit × 100, one decimal; 0 when nothing limited is sold.
-    pub utilization_percent: f64,
-    /// theoretical_limit − actual (negative when over).
-    pub headroom: i64,
-    /// Subscriptions without a limit on this resource (Enterprise), not in `theoretical_limit`.
-    pub unlimited_subscriptions: u64,
-}
-
-/// Subscription capacity (seed 000 `GET /subscription-capacity`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SubscriptionCapacity {
-    /// Live subscriptions.
-    pub total_subscriptions: u64,
-    /// Live subscriptions per tier code.
-    pub tier_distribution: BTreeMap<String, u64>,
-    /// Products.
-    pub products: CapacityLine,
-    /// Orders this month.
-    pub orders_monthly: CapacityLine,
-    /// Team members.
-    pub team_members: CapacityLine,
-}
-
-/// Sums what the sold tiers allow and compares it with `usage`.
-///
-/// Unlimited tiers: an unlimited subscription has no number to add, so `theoretical_limit` sums
-/// only the limited subscriptions and `unlimited_subscriptions` says how many were left out;
-/// inventing a figure for "unlimited" would make utilization meaningless. Usage is the whole
-/// platform's, so with unlimited subscriptions sold, utilization overstates the pressure on the
-/// limited ones: an upper bound, which is the safe side for capacity planning.
-pub fn subscription_capacity(sold: &[SoldLimits], usage: Usage) -> SubscriptionCapacity {
-    let mut tier_distribution = BTreeMap::new();
-    for code in ["essential", "professional", "business", "enterprise"] {
-        tier_distribution.insert(code.to_owned(), 0);
-    }
-    for s in sold {
-        *tier_distribution.entry(s.tier_code.clone()).or_insert(0) += 1;
-    }
-    let line = |actual: i64, limit_of: fn(&SoldLimits) -> Option<i64>| {
-        let theoretical_limit = sold.iter().filter_map(limit_of).sum::<i64>();
-        let unlimited_subscriptions = sold.iter().filter(|s| limit_of(s).is_none()).count() as u64;
-        let utilization_percent = if theoretical_limit > 0 {
-            (actual as f64 / theoretical_limit as f64 * 1000.0).round() / 10.0
-        } else {
-            0.0
-        };
-        CapacityLine {
-            actual,
-            theoretical_limit,
-            utilization_percent,
-            headroom: theoretical_limit - actual,
-            unlimited_subscriptions,
-        }
-    };
-    SubscriptionCapacity {
-        total_subscriptions: sold.len() as u64,
-        tier_distribution,
-        products: line(usage.products, |s| s.max_products),
-        orders_monthly: line(usage.orders_monthly, |s| s.max_orders_per_month),
-        team_members: line(usage.team_members, |s| s.max_team_members),
-    }
-}
+/// This crate's result.
+pub type Result<T> = std::result::Result<T, Error>;
 
 #[cfg(test)]
 mod tests {
@@ -161,74 +116,11 @@ mod tests {
             (None, i64::MAX, true),
             (Some(0), 0, false),
         ] {
-            assert_eq!(
-                check_limit(Resource::Products, limit, current).is_ok(),
-                allowed,
-                "{limit:?} {current}"
-            );
+            assert_eq!(check_limit(Resource::Products, limit, current).is_ok(), allowed, "{limit:?} {current}");
         }
         assert_eq!(
             check_limit(Resource::TeamMembers, Some(1), 1),
             Err(LimitExceeded { resource: Resource::TeamMembers, limit: 1, current: 1 })
         );
-    }
-
-    fn sold(code: &str, products: Option<i64>, orders: Option<i64>, team: Option<i64>) -> SoldLimits {
-        SoldLimits {
-            tier_code: code.into(),
-            max_products: products,
-            max_orders_per_month: orders,
-            max_team_members: team,
-        }
-    }
-
-    #[test]
-    fn capacity_reproduces_the_seed_000_example_figures() {
-        // Seed 000: 125,000 of 500,000 products → 25.0 %; 320 of 1,500 team members → 21.3 %.
-        let sold = [sold("business", Some(500_000), Some(300_000), Some(1_500))];
-        let capacity = subscription_capacity(
-            &sold,
-            Usage { products: 125_000, orders_monthly: 45_000, team_members: 320 },
-        );
-
-        assert_eq!(capacity.products.utilization_percent, 25.0);
-        assert_eq!(capacity.products.headroom, 375_000);
-        assert_eq!(capacity.orders_monthly.utilization_percent, 15.0);
-        assert_eq!(capacity.orders_monthly.headroom, 255_000);
-        assert_eq!(capacity.team_members.utilization_percent, 21.3);
-        assert_eq!(capacity.team_members.headroom, 1_180);
-    }
-
-    #[test]
-    fn unlimited_subscriptions_are_counted_apart_from_the_sum() {
-        let sold = [
-            sold("essential", Some(200), Some(100), Some(1)),
-            sold("essential", Some(200), Some(100), Some(1)),
-            sold("enterprise", None, None, None),
-        ];
-        let capacity =
-            subscription_capacity(&sold, Usage { products: 100, orders_monthly: 0, team_members: 2 });
-
-        assert_eq!(capacity.total_subscriptions, 3);
-        assert_eq!(capacity.tier_distribution["essential"], 2);
-        assert_eq!(capacity.tier_distribution["enterprise"], 1);
-        assert_eq!(capacity.tier_distribution["business"], 0);
-        assert_eq!(capacity.products.theoretical_limit, 400);
-        assert_eq!(capacity.products.unlimited_subscriptions, 1);
-        assert_eq!(capacity.products.utilization_percent, 25.0);
-        assert_eq!(capacity.team_members.headroom, 0);
-    }
-
-    #[test]
-    fn nothing_limited_sold_means_zero_utilization() {
-        let capacity = subscription_capacity(
-            &[sold("enterprise", None, None, None)],
-            Usage { products: 9, ..Usage::default() },
-        );
-        assert_eq!(capacity.products.theoretical_limit, 0);
-        assert_eq!(capacity.products.utilization_percent, 0.0);
-        let empty = subscription_capacity(&[], Usage::default());
-        assert_eq!(empty.total_subscriptions, 0);
-        assert_eq!(empty.tier_distribution.len(), 4);
     }
 }

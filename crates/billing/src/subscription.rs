@@ -1,90 +1,42 @@
-//! Merchant subscriptions and the DB-backed limit checks.
+//! Merchant subscriptions and the DB-backed checks.
 
-use chrono::{DateTime, Duration, Months, Utc};
+use merchants::MerchantId;
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set, SqlErr,
 };
+use stores::{ProductId, StoreId};
+use time::{Duration, OffsetDateTime};
 
 use crate::entity::{merchant_subscription, subscription_tier};
-use crate::{LimitExceeded, Resource, check_limit};
+use crate::{
+    BillingCycle, Error, Resource, Result, SoldLimits, SubscriptionCapacity, SubscriptionId, SubscriptionStatus, TRIAL_DAYS,
+    Tier, TierCode, Usage, add_months, check_limit, current_period, month_start, subscription_capacity,
+};
 
-/// Statuses that count as the merchant's one live subscription.
-pub const LIVE_STATUSES: [&str; 3] = ["trialing", "active", "past_due"];
-
-/// Length of the free trial.
-pub const TRIAL_DAYS: i64 = 30;
-
-/// How often a subscription is billed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BillingCycle {
-    /// Every month.
-    Monthly,
-    /// Every year (two months free).
-    Annual,
-}
-
-impl BillingCycle {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BillingCycle::Monthly => "monthly",
-            BillingCycle::Annual => "annual",
-        }
-    }
-
-    fn months(self) -> u32 {
-        match self {
-            BillingCycle::Monthly => 1,
-            BillingCycle::Annual => 12,
-        }
-    }
-}
-
-/// Billing errors.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// A limit was reached.
-    #[error(transparent)]
-    LimitExceeded(#[from] LimitExceeded),
-    /// The merchant has no trialing, active or past-due subscription.
-    #[error("merchant {0} has no live subscription")]
-    NoLiveSubscription(i64),
-    /// The merchant already has a live subscription.
-    #[error("merchant {0} already has a live subscription")]
-    AlreadySubscribed(i64),
-    /// No such tier code.
-    #[error("unknown subscription tier {0:?}")]
-    UnknownTier(String),
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
-/// Starts a 30-day trial of `tier_code` for the merchant; refused if one is live already.
+/// Starts a 30-day trial of `tier` for the merchant at `at`; refused if one is live already.
 pub async fn subscribe(
     db: &impl ConnectionTrait,
-    merchant_id: i64,
-    tier_code: &str,
+    merchant_id: MerchantId,
+    tier: TierCode,
     cycle: BillingCycle,
-    now: DateTime<Utc>,
-) -> Result<merchant_subscription::Model, Error> {
-    tier(db, tier_code).await?;
+    at: OffsetDateTime,
+) -> Result<merchant_subscription::Model> {
+    find_tier(db, tier).await?;
     if live_subscription(db, merchant_id).await?.is_some() {
         return Err(Error::AlreadySubscribed(merchant_id));
     }
-    let end = now.checked_add_months(Months::new(cycle.months())).unwrap_or(now);
     merchant_subscription::ActiveModel {
         merchant_id: Set(merchant_id),
-        tier_code: Set(tier_code.to_owned()),
-        status: Set("trialing".to_owned()),
-        billing_cycle: Set(cycle.as_str().to_owned()),
-        current_period_start: Set(now),
-        current_period_end: Set(end),
-        trial_ends_at: Set(Some(now + Duration::days(TRIAL_DAYS))),
+        tier_code: Set(tier),
+        status: Set(SubscriptionStatus::Trialing),
+        billing_cycle: Set(cycle),
+        current_period_start: Set(at),
+        current_period_end: Set(add_months(at, cycle.months()).unwrap_or(at)),
+        trial_ends_at: Set(Some(at + Duration::days(TRIAL_DAYS))),
         cancelled_at: Set(None),
-        created_at: Set(now),
+        created_at: Set(at),
         ..Default::default()
     }
     .insert(db)
@@ -96,57 +48,88 @@ pub async fn subscribe(
     })
 }
 
+/// Moves a subscription from `from` to `to` at `at`, or refuses when it is not in `from`.
+async fn transition(
+    db: &impl ConnectionTrait,
+    id: SubscriptionId,
+    from: &[SubscriptionStatus],
+    to: SubscriptionStatus,
+) -> Result<merchant_subscription::Model> {
+    let updated = merchant_subscription::Entity::update_many()
+        .col_expr(merchant_subscription::Column::Status, sea_orm::sea_query::Expr::value(to))
+        .filter(merchant_subscription::Column::Id.eq(id))
+        .filter(merchant_subscription::Column::Status.is_in(from.iter().copied()))
+        .exec(db)
+        .await?;
+    let row = merchant_subscription::Entity::find_by_id(id).one(db).await?.ok_or(Error::SubscriptionNotFound(id))?;
+    if updated.rows_affected == 0 {
+        return Err(Error::InvalidTransition { id, status: row.status, to });
+    }
+    Ok(row)
+}
+
+/// The trial (or a past-due period) is paid for: the subscription becomes active.
+pub async fn activate(db: &impl ConnectionTrait, id: SubscriptionId) -> Result<merchant_subscription::Model> {
+    transition(db, id, &[SubscriptionStatus::Trialing, SubscriptionStatus::PastDue], SubscriptionStatus::Active).await
+}
+
+/// A payment failed: the subscription stays live, past due, while it is retried.
+pub async fn mark_past_due(db: &impl ConnectionTrait, id: SubscriptionId) -> Result<merchant_subscription::Model> {
+    transition(db, id, &[SubscriptionStatus::Active], SubscriptionStatus::PastDue).await
+}
+
 /// The merchant's live subscription, if any.
 pub async fn live_subscription(
     db: &impl ConnectionTrait,
-    merchant_id: i64,
-) -> Result<Option<merchant_subscription::Model>, DbErr> {
-    merchant_subscription::Entity::find()
+    merchant_id: MerchantId,
+) -> Result<Option<merchant_subscription::Model>> {
+    Ok(merchant_subscription::Entity::find()
         .filter(merchant_subscription::Column::MerchantId.eq(merchant_id))
-        .filter(merchant_subscription::Column::Status.is_in(LIVE_STATUSES))
+        .filter(merchant_subscription::Column::Status.is_in(SubscriptionStatus::LIVE))
         .one(db)
-        .await
+        .await?)
 }
 
 /// The tier (with its limits) of the merchant's live subscription; `NoLiveSubscription` without one.
-pub async fn live_tier(
-    db: &impl ConnectionTrait,
-    merchant_id: i64,
-) -> Result<subscription_tier::Model, Error> {
+pub async fn live_tier(db: &impl ConnectionTrait, merchant_id: MerchantId) -> Result<Tier> {
     let subscription =
         live_subscription(db, merchant_id).await?.ok_or(Error::NoLiveSubscription(merchant_id))?;
-    tier(db, &subscription.tier_code).await
+    find_tier(db, subscription.tier_code).await
 }
 
-/// The current period `[start, end)` that contains `now`: the stored period advanced by whole
-/// cycles, so monthly order counts roll over even before the renewal job has run.
-pub fn current_period(
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    cycle_months: u32,
-    now: DateTime<Utc>,
-) -> (DateTime<Utc>, DateTime<Utc>) {
-    let (mut start, mut end) = (start, end);
-    while now >= end {
-        let Some(next) = end.checked_add_months(Months::new(cycle_months)) else { break };
-        (start, end) = (end, next);
-    }
-    (start, end)
+/// The tier catalogue, smallest first.
+pub async fn tiers(db: &impl ConnectionTrait) -> Result<Vec<Tier>> {
+    Ok(subscription_tier::Entity::find()
+        .order_by_asc(subscription_tier::Column::SortOrder)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Tier::from)
+        .collect())
 }
 
-/// May the merchant add one more product, order or team member now? Limits are per merchant,
-/// summed over all its stores; orders count within the current period.
+async fn find_tier(db: &impl ConnectionTrait, code: TierCode) -> Result<Tier> {
+    subscription_tier::Entity::find()
+        .filter(subscription_tier::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .map(Tier::from)
+        .ok_or(Error::TierNotInCatalogue(code))
+}
+
+/// May the merchant add one more product, order or team member at `at`? Limits are per merchant,
+/// summed over all its stores; orders count within the current month-long slice of the period.
 pub async fn check_merchant_limit(
     db: &impl ConnectionTrait,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     resource: Resource,
-    now: DateTime<Utc>,
-) -> Result<(), Error> {
+    at: OffsetDateTime,
+) -> Result<()> {
     use stores::entity::{order, product, store, team_member};
 
     let subscription =
         live_subscription(db, merchant_id).await?.ok_or(Error::NoLiveSubscription(merchant_id))?;
-    let tier = tier(db, &subscription.tier_code).await?;
+    let limits = find_tier(db, subscription.tier_code).await?.limits;
     let merchant_stores = Query::select()
         .column(store::Column::Id)
         .from(store::Entity)
@@ -154,95 +137,89 @@ pub async fn check_merchant_limit(
         .to_owned();
     let (limit, current) = match resource {
         Resource::Products => (
-            tier.max_products,
+            limits.max_products,
             product::Entity::find()
-                .filter(product::Column::StoreId.in_subquery(merchant_stores.clone()))
+                .filter(product::Column::StoreId.in_subquery(merchant_stores))
                 .count(db)
                 .await?,
         ),
         Resource::TeamMembers => (
-            tier.max_team_members,
+            limits.max_team_members,
             team_member::Entity::find()
-                .filter(team_member::Column::StoreId.in_subquery(merchant_stores.clone()))
+                .filter(team_member::Column::StoreId.in_subquery(merchant_stores))
                 .count(db)
                 .await?,
         ),
         Resource::OrdersPerMonth => {
-            let months = if subscription.billing_cycle == "annual" { 12 } else { 1 };
             // Order limits are monthly also on annual plans: count the current month-long slice.
             let (start, _) = current_period(
                 subscription.current_period_start,
                 subscription.current_period_end,
-                months,
-                now,
+                subscription.billing_cycle.months(),
+                at,
             );
-            let (start, end) =
-                current_period(start, start.checked_add_months(Months::new(1)).unwrap_or(start), 1, now);
+            let (start, end) = current_period(start, add_months(start, 1).unwrap_or(start), 1, at);
             let count = order::Entity::find()
-                .filter(order::Column::StoreId.in_subquery(merchant_stores.clone()))
+                .filter(order::Column::StoreId.in_subquery(merchant_stores))
                 .filter(order::Column::CreatedAt.gte(start))
                 .filter(order::Column::CreatedAt.lt(end))
                 .count(db)
                 .await?;
-            (tier.max_orders_per_month, count)
+            (limits.max_orders_per_month, count)
         }
-        Resource::ImagesPerProduct => return Ok(()), // per product: see `check_limit` with the product's count
+        // Per product: see `image_allowance`; the images crate counts inside its write.
+        Resource::ImagesPerProduct => return Ok(()),
     };
     check_limit(resource, limit, i64::try_from(current).unwrap_or(i64::MAX))?;
     Ok(())
 }
 
-async fn tier(db: &impl ConnectionTrait, code: &str) -> Result<subscription_tier::Model, Error> {
-    subscription_tier::Entity::find()
-        .filter(subscription_tier::Column::Code.eq(code))
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::UnknownTier(code.to_owned()))
+/// May an image be uploaded for `store_id` (and `product_id`)? Checks that the store exists and
+/// the product belongs to it, and returns the product's image limit from its merchant's live
+/// tier (`None`: unlimited, or not a product image). `NoLiveSubscription` without a live plan.
+pub async fn image_allowance(
+    db: &impl ConnectionTrait,
+    store_id: StoreId,
+    product_id: Option<ProductId>,
+) -> Result<Option<i64>> {
+    let Some(product_id) = product_id else {
+        stores::find_store(db, store_id).await?;
+        return Ok(None);
+    };
+    let (store, _) = stores::product_of_store(db, store_id, product_id).await?;
+    Ok(live_tier(db, store.merchant_id).await?.limits.max_images_per_product)
 }
 
-/// Subscription capacity of the whole platform at `now`: the live subscriptions' limits against
+/// Subscription capacity of the whole platform at `at`: the live subscriptions' limits against
 /// products, orders of the current calendar month (UTC) and team members.
 pub async fn load_subscription_capacity(
     db: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-) -> Result<crate::SubscriptionCapacity, DbErr> {
+    at: OffsetDateTime,
+) -> Result<SubscriptionCapacity> {
     use stores::entity::{order, product, team_member};
 
     let sold = load_sold_limits(db).await?;
-    let month_start = month_start(now);
     let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    let usage = crate::Usage {
+    let usage = Usage {
         products: as_i64(product::Entity::find().count(db).await?),
         orders_monthly: as_i64(
-            order::Entity::find().filter(order::Column::CreatedAt.gte(month_start)).count(db).await?,
+            order::Entity::find().filter(order::Column::CreatedAt.gte(month_start(at))).count(db).await?,
         ),
         team_members: as_i64(team_member::Entity::find().count(db).await?),
     };
-    Ok(crate::subscription_capacity(&sold, usage))
+    Ok(subscription_capacity(&sold, usage))
 }
 
 /// The limits of every live subscription, one entry per subscription: what the platform has sold.
-/// Reads the tier catalogue and the live subscriptions (one row per merchant at most).
-pub async fn load_sold_limits(db: &impl ConnectionTrait) -> Result<Vec<crate::SoldLimits>, DbErr> {
-    let tiers = subscription_tier::Entity::find().all(db).await?;
+pub async fn load_sold_limits(db: &impl ConnectionTrait) -> Result<Vec<SoldLimits>> {
+    let tiers = tiers(db).await?;
     let live = merchant_subscription::Entity::find()
-        .filter(merchant_subscription::Column::Status.is_in(LIVE_STATUSES))
+        .filter(merchant_subscription::Column::Status.is_in(SubscriptionStatus::LIVE))
         .all(db)
         .await?;
     Ok(live
         .iter()
         .filter_map(|s| tiers.iter().find(|t| t.code == s.tier_code))
-        .map(|t| crate::SoldLimits {
-            tier_code: t.code.clone(),
-            max_products: t.max_products,
-            max_orders_per_month: t.max_orders_per_month,
-            max_team_members: t.max_team_members,
-        })
+        .map(|t| SoldLimits { tier: t.code, limits: t.limits })
         .collect())
-}
-
-/// 00:00 UTC on the first day of `now`'s calendar month: where "orders this month" start.
-pub fn month_start(now: DateTime<Utc>) -> DateTime<Utc> {
-    use chrono::Datelike;
-    now.date_naive().with_day(1).and_then(|day| day.and_hms_opt(0, 0, 0)).map_or(now, |start| start.and_utc())
 }

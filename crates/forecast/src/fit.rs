@@ -155,9 +155,26 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
     }
 }
 
+/// A forecast value with its 80 % band. On the wire: `[low, expected, high]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Band {
+    /// Lower end of the 80 % band.
+    pub low: f64,
+    /// The expected value.
+    pub expected: f64,
+    /// Upper end of the 80 % band.
+    pub high: f64,
+}
+
+impl Serialize for Band {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        [self.low, self.expected, self.high].serialize(serializer)
+    }
+}
+
 /// The forecast `days_ahead` days after the last observation, for each of `days_ahead`, with its
-/// 80 % band `[low, expected, high]`, by the best-backtesting method; for projections.
-pub fn project(series: &[f64], days_ahead: &[u32]) -> Option<(Method, Vec<[f64; 3]>)> {
+/// 80 % band, by the best-backtesting method; for projections.
+pub fn project(series: &[f64], days_ahead: &[u32]) -> Option<(Method, Vec<Band>)> {
     let best =
         METHODS.iter().filter_map(|&m| Some((m, backtest(m, series)?))).min_by(|a, b| a.1.total_cmp(&b.1))?.0;
     let model = Model::fit(best, series)?;
@@ -165,7 +182,7 @@ pub fn project(series: &[f64], days_ahead: &[u32]) -> Option<(Method, Vec<[f64; 
         .iter()
         .map(|&days| {
             let h = f64::from(days);
-            [model.band(h, -Z80), model.band(h, 0.0), model.band(h, Z80)]
+            Band { low: model.band(h, -Z80), expected: model.band(h, 0.0), high: model.band(h, Z80) }
         })
         .collect();
     Some((best, bands))
@@ -379,7 +396,7 @@ mod tests {
     fn projections_follow_the_best_fit() {
         let series: Vec<f64> = (0..30).map(|d| 100.0 + 10.0 * f64::from(d)).collect();
         let (method, bands) = project(&series, &[30]).unwrap();
-        let [low, mean, high] = bands[0];
+        let Band { low, expected: mean, high } = bands[0];
         assert_eq!(method, Method::Linear);
         assert!((mean - 690.0).abs() < 1e-6 && low <= mean && mean <= high);
     }

@@ -1,32 +1,69 @@
-//! Forecasting: daily capacity snapshots, growth trends and days-until-threshold estimates.
+//! Forecasting: daily capacity snapshots, growth trends, days-until-threshold estimates,
+//! projections, growth scenarios, sizing and reports.
 //!
-//! - [`metric`]: the forecastable snapshot fields, and gap-filled daily series.
-//! - [`plan`]: growth scenarios (seed 003) and the sizing calculator (seed 002), pure.
-//! - [`recommendations`]: seed 000's recommendation rules plus forecast-driven ones, pure.
-//! - [`report`]: weekly/monthly/projection reports as CSV or a one-page PDF with a chart.
-//! - [`snapshot`]: capture (at most one row per UTC day, race-safe), read, prune.
-//! - [`trends`]: seed 000's growth-trend formulas, pure.
+//! Pure (always available, no I/O):
+//! - [`metric`]: [`Snapshot`] (a day's figures as plain values), the forecastable [`Metric`]s and
+//!   gap-filled daily series;
 //! - [`fit`]: days until a threshold from the daily history (linear, log-linear and damped-trend
-//!   fits chosen by backtest, with 80 %/95 % intervals), pure.
+//!   fits chosen by backtest, with 80 %/95 % intervals), and projections;
+//! - [`outlook`]: one metric's forecast against a level (`GET /forecast`);
+//! - [`projections`]: 3/6/12-month projections and scenarios (`GET /projections`);
+//! - [`trends`]: seed 000's growth-trend formulas (`GET /trends`);
+//! - [`plan`]: growth scenarios (seed 003) and the sizing calculator (seed 002);
+//! - [`recommendations`]: seed 000's recommendation rules plus forecast-driven ones.
 //!
-//! Architecture invariant: no actix-web here; `trends` and `fit` import no sea_orm.
+//! Features: `report` (CSV and one-page PDF rendering, bytes only) and `db` (the
+//! `capacity_snapshot` table: capture at most one row per UTC day, race-safe; read; prune).
+//!
+//! Architecture invariant: no actix-web here, and only `snapshot` imports sea_orm.
 
-pub mod entity;
 pub mod fit;
 pub mod metric;
+pub mod outlook;
 pub mod plan;
+pub mod projections;
 pub mod recommendations;
-pub mod report;
-pub mod snapshot;
 pub mod trends;
+#[cfg(feature = "db")]
+pub mod entity;
+#[cfg(feature = "report")]
+pub mod report;
+#[cfg(feature = "db")]
+mod snapshot;
 
-pub use fit::{DaysUntil, Interval, Method, NoEstimate, days_until_threshold, project};
-pub use metric::{Metric, daily_series};
-pub use plan::{
-    PlannedMonth, Scenario, Sizing, SizingError, SizingInput, project_scenario, size, tier_and_cost,
+pub use fit::{Band, DaysUntil, Interval, Method, NoEstimate, days_until_threshold, project};
+pub use metric::{Metric, Snapshot, daily_series, series};
+pub use outlook::{MetricForecast, forecast_metric};
+pub use plan::{PlannedMonth, Scenario, Sizing, SizingError, SizingInput, project_scenario, size, tier_and_cost};
+pub use projections::{Projections, projections};
+pub use recommendations::{CapacityRecommendation, PlatformNow, capacity_recommendations};
+#[cfg(feature = "db")]
+pub use snapshot::{
+    Captured, capture_daily_snapshot, history, import_snapshots, prune_snapshots, snapshot_on, snapshots_between,
 };
-pub use snapshot::{Captured, capture_daily_snapshot, prune_snapshots, snapshot_on, snapshots_between};
-pub use trends::{Trend, trend};
+pub use trends::{Trend, period_trends, trend};
+
+/// What can go wrong in this crate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The sizing input cannot be sized.
+    #[error(transparent)]
+    Sizing(#[from] SizingError),
+    /// Measuring the day's figures failed.
+    #[error(transparent)]
+    Measure(#[from] health::Error),
+    /// Writing a CSV report failed.
+    #[cfg(feature = "report")]
+    #[error("writing the CSV report: {0}")]
+    Csv(#[from] csv::Error),
+    /// The database failed.
+    #[cfg(feature = "db")]
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+/// This crate's result.
+pub type Result<T> = std::result::Result<T, Error>;
 
 /// `value` rounded to `decimals` decimal places (API figures are rounded for people).
 pub(crate) fn round(value: f64, decimals: i32) -> f64 {

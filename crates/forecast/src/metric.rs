@@ -1,11 +1,62 @@
-//! The snapshot fields a forecast can be asked for, by their column names.
+//! The daily capacity figures as plain values ([`Snapshot`]), the fields a forecast can be asked
+//! for ([`Metric`]), and gap-filled daily series.
 
-use chrono::NaiveDate;
+use std::collections::BTreeMap;
 
-use crate::entity::capacity_snapshot::Model;
+use health::ThresholdMetric;
+use serde::Serialize;
+use time::Date;
+
+/// One UTC day's capacity figures: seed 000's `CapacitySnapshot` plus merchants, images, image
+/// files and system averages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    /// The UTC day.
+    pub snapshot_date: Date,
+    /// Merchants.
+    pub total_merchants: i64,
+    /// Stores.
+    pub total_stores: i64,
+    /// Active stores.
+    pub active_stores: i64,
+    /// Stores of merchants in their trial.
+    pub trial_stores: i64,
+    /// Live subscriptions.
+    pub total_subscriptions: i64,
+    /// Active (paying) subscriptions.
+    pub active_subscriptions: i64,
+    /// Products.
+    pub total_products: i64,
+    /// Orders of the calendar month so far.
+    pub total_orders_month: i64,
+    /// Team members.
+    pub total_team_members: i64,
+    /// Distinct stored images.
+    pub total_images: i64,
+    /// Stored image variant files.
+    pub total_image_files: i64,
+    /// Image storage, GB.
+    pub storage_used_gb: f64,
+    /// Database size, MB.
+    pub db_size_mb: f64,
+    /// Sum of the sold product limits (unlimited subscriptions not counted).
+    pub theoretical_products_limit: Option<i64>,
+    /// Sum of the sold monthly order limits.
+    pub theoretical_orders_limit: Option<i64>,
+    /// Sum of the sold team limits.
+    pub theoretical_team_limit: Option<i64>,
+    /// Live subscriptions per tier code.
+    pub tier_distribution: BTreeMap<String, u64>,
+    /// The day's CPU sample, %.
+    pub avg_cpu_percent: Option<f64>,
+    /// The day's memory sample, %.
+    pub avg_memory_percent: Option<f64>,
+    /// The day's disk sample, %.
+    pub avg_disk_percent: Option<f64>,
+}
 
 /// A forecastable snapshot field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Metric {
     /// `total_merchants`
     TotalMerchants,
@@ -64,13 +115,52 @@ impl Metric {
         }
     }
 
+    /// A display name, e.g. `Products` or `Image storage (GB)`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::TotalMerchants => "Merchants",
+            Metric::TotalStores => "Stores",
+            Metric::ActiveStores => "Active stores",
+            Metric::TotalSubscriptions => "Subscriptions",
+            Metric::TotalProducts => "Products",
+            Metric::TotalOrdersMonth => "Monthly orders",
+            Metric::TotalTeamMembers => "Team members",
+            Metric::TotalImages => "Images",
+            Metric::TotalImageFiles => "Image files",
+            Metric::StorageUsedGb => "Image storage (GB)",
+            Metric::DbSizeMb => "Database (MB)",
+        }
+    }
+
     /// Parses a column name.
     pub fn parse(name: &str) -> Option<Metric> {
         Metric::ALL.into_iter().find(|m| m.name() == name)
     }
 
+    /// The configured threshold that watches this metric, if any: the one mapping from
+    /// snapshot columns to `[thresholds.*]`.
+    pub fn threshold(self) -> Option<ThresholdMetric> {
+        match self {
+            Metric::TotalProducts => Some(ThresholdMetric::ProductsTotal),
+            Metric::TotalOrdersMonth => Some(ThresholdMetric::MonthlyOrders),
+            Metric::StorageUsedGb => Some(ThresholdMetric::StorageGb),
+            Metric::DbSizeMb => Some(ThresholdMetric::DbSizeMb),
+            _ => None,
+        }
+    }
+
+    /// The metrics a configured threshold watches, in column order.
+    pub fn with_thresholds() -> impl Iterator<Item = (Metric, ThresholdMetric)> {
+        Metric::ALL.into_iter().filter_map(|m| Some((m, m.threshold()?)))
+    }
+
+    /// Counts of things (whole units) rather than sizes.
+    pub fn is_count(self) -> bool {
+        !matches!(self, Metric::StorageUsedGb | Metric::DbSizeMb)
+    }
+
     /// The value in `snapshot`.
-    pub fn of(self, s: &Model) -> f64 {
+    pub fn of(self, s: &Snapshot) -> f64 {
         match self {
             Metric::TotalMerchants => s.total_merchants as f64,
             Metric::TotalStores => s.total_stores as f64,
@@ -87,14 +177,20 @@ impl Metric {
     }
 }
 
-/// One value per day from the first to the last of `points` (sorted by day); days without a
-/// snapshot are filled by linear interpolation between their neighbours, so the fits see a
-/// regular daily series.
-pub fn daily_series(points: &[(NaiveDate, f64)]) -> Vec<f64> {
+/// One value per day of `metric` from the first to the last of `history` (oldest first); days
+/// without a snapshot are filled by linear interpolation, so the fits see a regular daily series.
+pub fn series(history: &[Snapshot], metric: Metric) -> Vec<f64> {
+    let points: Vec<(Date, f64)> = history.iter().map(|s| (s.snapshot_date, metric.of(s))).collect();
+    daily_series(&points)
+}
+
+/// One value per day from the first to the last of `points` (sorted by day); gaps filled by
+/// linear interpolation between their neighbours.
+pub fn daily_series(points: &[(Date, f64)]) -> Vec<f64> {
     let mut out = Vec::new();
     for pair in points.windows(2) {
         let ((d0, v0), (d1, v1)) = (pair[0], pair[1]);
-        let gap = (d1 - d0).num_days().max(1);
+        let gap = (d1 - d0).whole_days().max(1);
         for step in 0..gap {
             out.push(v0 + (v1 - v0) * step as f64 / gap as f64);
         }
@@ -108,6 +204,7 @@ pub fn daily_series(points: &[(NaiveDate, f64)]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::macros::date;
 
     #[test]
     fn names_round_trip_and_gaps_are_interpolated() {
@@ -115,11 +212,11 @@ mod tests {
             assert_eq!(Metric::parse(metric.name()), Some(metric));
         }
         assert_eq!(Metric::parse("vendors"), None);
-        let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
         assert_eq!(
-            daily_series(&[(day(1), 10.0), (day(2), 12.0), (day(5), 18.0)]),
+            daily_series(&[(date!(2026 - 01 - 01), 10.0), (date!(2026 - 01 - 02), 12.0), (date!(2026 - 01 - 05), 18.0)]),
             [10.0, 12.0, 14.0, 16.0, 18.0]
         );
         assert!(daily_series(&[]).is_empty());
+        assert_eq!(Metric::with_thresholds().count(), 4);
     }
 }

@@ -29,6 +29,16 @@ impl Scenario {
     }
 }
 
+impl Scenario {
+    /// A user-defined scenario: monthly growth within 0..=5 (e.g. 0.2 = 20 %) and churn within
+    /// 0..=1 (default 0); `None` outside those ranges.
+    pub fn custom(monthly_growth: f64, churn_rate: Option<f64>) -> Option<Scenario> {
+        let churn_rate = churn_rate.unwrap_or(0.0);
+        ((0.0..=5.0).contains(&monthly_growth) && (0.0..=1.0).contains(&churn_rate))
+            .then(|| Scenario { name: "custom".to_owned(), monthly_growth, churn_rate })
+    }
+}
+
 /// One projected month.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlannedMonth {

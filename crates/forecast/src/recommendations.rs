@@ -2,9 +2,13 @@
 //! recommendations, plus forecast-driven ones. The rules are listed in
 //! `docs/operations/capacity-monitoring.md`; keep the two in step.
 
+use health::Thresholds;
 use serde::Serialize;
+use time::{Date, Duration};
 
-use crate::fit::DaysUntil;
+use crate::fit::{DaysUntil, days_until_threshold};
+use crate::metric::{Metric, Snapshot, series};
+use crate::trends::trend;
 
 /// What a recommendation is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,6 +88,81 @@ pub struct Inputs<'a> {
 /// Store growth at or above this over 30 days is reported.
 pub const HIGH_GROWTH_PERCENT: f64 = 10.0;
 
+/// The platform now, as the recommendation rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PlatformNow {
+    /// Products against the sold product limits, %.
+    pub products_utilization_percent: f64,
+    /// Orders this month against the sold monthly order limits, %.
+    pub orders_utilization_percent: f64,
+    /// Stores.
+    pub stores: u64,
+    /// Products.
+    pub products: u64,
+    /// Image storage, GB.
+    pub storage_gb: f64,
+}
+
+#[cfg(feature = "db")]
+impl PlatformNow {
+    /// The platform as the background monitor last measured it (zeros before its first refresh).
+    pub fn measured(db: &health::DbState) -> PlatformNow {
+        let capacity = db.subscription_capacity();
+        let figures = db.figures.as_deref();
+        PlatformNow {
+            products_utilization_percent: capacity.products.utilization_percent,
+            orders_utilization_percent: capacity.orders_monthly.utilization_percent,
+            stores: figures.map_or(0, |f| f.stores.value),
+            products: figures.map_or(0, |f| f.products.value),
+            storage_gb: health::gib(figures.map_or(0, |f| f.images.total_bytes)),
+        }
+    }
+}
+
+/// `GET /recommendations`: the rules over `now`, the store growth of the last 30 days of `history`
+/// (oldest first, up to `today`), and the forecast of every metric with a configured critical
+/// level.
+pub fn capacity_recommendations(
+    now: &PlatformNow,
+    history: &[Snapshot],
+    thresholds: &Thresholds,
+    today: Date,
+) -> Vec<CapacityRecommendation> {
+    let month_ago = today - Duration::days(30);
+    let recent: Vec<&Snapshot> = history.iter().filter(|s| s.snapshot_date >= month_ago).collect();
+    let store_growth_30d_percent = match (recent.first(), recent.last()) {
+        (Some(first), Some(last)) if first.snapshot_date < last.snapshot_date => {
+            let span = (last.snapshot_date - first.snapshot_date).whole_days();
+            Some(trend(first.total_stores as f64, last.total_stores as f64, span, true).growth_rate_percent)
+        }
+        _ => None,
+    };
+    let estimates: Vec<(Metric, f64, Option<DaysUntil>)> = Metric::with_thresholds()
+        .map(|(metric, watched)| {
+            let level = thresholds.levels(watched).critical;
+            (metric, level, days_until_threshold(&series(history, metric), level).ok())
+        })
+        .collect();
+    recommendations(&Inputs {
+        products_utilization_percent: now.products_utilization_percent,
+        orders_utilization_percent: now.orders_utilization_percent,
+        stores: now.stores,
+        products: now.products,
+        store_growth_30d_percent,
+        storage_gb: now.storage_gb,
+        storage_levels: (thresholds.storage_gb.warning, thresholds.storage_gb.critical),
+        forecasts: estimates
+            .iter()
+            .map(|(metric, level, estimate)| LevelForecast {
+                label: metric.label(),
+                level: "critical",
+                threshold: *level,
+                estimate: estimate.as_ref(),
+            })
+            .collect(),
+    })
+}
+
 /// Every rule, most severe first.
 pub fn recommendations(inputs: &Inputs<'_>) -> Vec<CapacityRecommendation> {
     let mut out = Vec::new();
@@ -93,10 +172,10 @@ pub fn recommendations(inputs: &Inputs<'_>) -> Vec<CapacityRecommendation> {
     for (what, utilization) in
         [("Product", inputs.products_utilization_percent), ("Order", inputs.orders_utilization_percent)]
     {
-        let severity = match utilization {
-            u if u >= 95.0 => Severity::Critical,
-            u if u >= 80.0 => Severity::Warning,
-            _ => continue,
+        let severity = match billing::UtilizationStatus::of(utilization) {
+            billing::UtilizationStatus::Critical => Severity::Critical,
+            billing::UtilizationStatus::Warning => Severity::Warning,
+            billing::UtilizationStatus::Ok => continue,
         };
         push(
             Category::Capacity,

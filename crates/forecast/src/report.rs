@@ -2,8 +2,11 @@
 //! a one-page A4 PDF (`pdf-writer`, standard Helvetica, vector chart). Pure: bytes out, no I/O.
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use time::Date;
 
-use crate::entity::capacity_snapshot::Model as Snapshot;
+use crate::metric::Snapshot;
+use crate::plan::Scenario;
+use crate::projections::projections;
 
 /// A report's content.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,14 +35,21 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
+    /// Every report.
+    pub const ALL: [ReportKind; 3] = [ReportKind::Weekly, ReportKind::Monthly, ReportKind::Projection];
+
+    /// `weekly`, `monthly` or `projection`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportKind::Weekly => "weekly",
+            ReportKind::Monthly => "monthly",
+            ReportKind::Projection => "projection",
+        }
+    }
+
     /// Parses `weekly`, `monthly` or `projection`.
     pub fn parse(name: &str) -> Option<ReportKind> {
-        match name {
-            "weekly" => Some(ReportKind::Weekly),
-            "monthly" => Some(ReportKind::Monthly),
-            "projection" => Some(ReportKind::Projection),
-            _ => None,
-        }
+        ReportKind::ALL.into_iter().find(|kind| kind.name() == name)
     }
 
     /// Days of history a period report covers.
@@ -49,6 +59,130 @@ impl ReportKind {
             ReportKind::Monthly => 30,
             ReportKind::Projection => 730,
         }
+    }
+}
+
+/// A report's file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Comma-separated values: the table.
+    Csv,
+    /// A one-page A4 PDF: title, summary, chart, table.
+    Pdf,
+}
+
+impl ReportFormat {
+    /// Parses `csv` or `pdf`.
+    pub fn parse(name: &str) -> Option<ReportFormat> {
+        match name {
+            "csv" => Some(ReportFormat::Csv),
+            "pdf" => Some(ReportFormat::Pdf),
+            _ => None,
+        }
+    }
+
+    /// `csv` or `pdf`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Csv => "csv",
+            ReportFormat::Pdf => "pdf",
+        }
+    }
+
+    /// The MIME type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ReportFormat::Csv => "text/csv; charset=utf-8",
+            ReportFormat::Pdf => "application/pdf",
+        }
+    }
+}
+
+/// A rendered report file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedReport {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The format.
+    pub format: ReportFormat,
+    /// `orion-{kind}-{day}.{csv|pdf}`.
+    pub file_name: String,
+}
+
+/// Renders report `kind` of `history` (oldest first: the last [`ReportKind::days`] days up to
+/// `today`) as `format`.
+pub fn render(
+    kind: ReportKind,
+    history: &[Snapshot],
+    format: ReportFormat,
+    today: Date,
+) -> Result<RenderedReport, csv::Error> {
+    let report = match kind {
+        ReportKind::Weekly => period_report("Orion weekly capacity report", history),
+        ReportKind::Monthly => period_report("Orion monthly capacity report", history),
+        ReportKind::Projection => projection_report(history),
+    };
+    let bytes = match format {
+        ReportFormat::Csv => to_csv(&report)?,
+        ReportFormat::Pdf => to_pdf(&report),
+    };
+    let file_name = format!("orion-{}-{today}.{}", kind.name(), format.extension());
+    Ok(RenderedReport { bytes, format, file_name })
+}
+
+/// Projections of every metric and seed 003's scenarios, with the products history charted.
+pub fn projection_report(history: &[Snapshot]) -> Report {
+    let p = projections(history, Scenario::presets().into());
+    let expected = |m: &crate::projections::MetricProjection, months| {
+        m.months.get(&months).map_or(String::new(), |b| format!("{:.0}", b.expected))
+    };
+    let rows = p
+        .metrics
+        .iter()
+        .map(|(name, m)| {
+            let year = m.months.get(&12).map_or(String::new(), |b| format!("{:.0}-{:.0}", b.low, b.high));
+            vec![
+                (*name).to_owned(),
+                format!("{:?}", m.method),
+                format!("{:.0}", m.current),
+                expected(m, 3),
+                expected(m, 6),
+                expected(m, 12),
+                year,
+            ]
+        })
+        .collect();
+    let mut summary = vec![format!(
+        "From {} ({} stores, {} products)",
+        p.based_on.map_or("no snapshot".to_owned(), |d| d.to_string()),
+        p.stores,
+        p.products
+    )];
+    for t in &p.fitted_tiers {
+        summary.push(format!(
+            "Fitted, {} months: {} stores, {} products -> {} tier, EUR {}/month",
+            t.month, t.stores, t.products, t.infrastructure_tier, t.monthly_cost_eur
+        ));
+    }
+    for s in &p.scenarios {
+        if let Some(m) = s.months.last() {
+            summary.push(format!(
+                "Scenario {} ({:.0} % growth, {:.0} % churn), 12 months: {} stores -> {} tier, EUR {}/month",
+                s.scenario.name,
+                s.scenario.monthly_growth * 100.0,
+                s.scenario.churn_rate * 100.0,
+                m.stores,
+                m.infrastructure_tier,
+                m.monthly_cost_eur
+            ));
+        }
+    }
+    Report {
+        title: "Orion capacity projection report".to_owned(),
+        summary,
+        columns: ["metric", "method", "now", "3 months", "6 months", "12 months", "12m 80 %"].map(str::to_owned).to_vec(),
+        rows,
+        chart: Some(("Products (history)".to_owned(), history.iter().map(|s| s.total_products as f64).collect())),
     }
 }
 
@@ -87,7 +221,7 @@ pub fn period_report(title: &str, snapshots: &[Snapshot]) -> Report {
             last.snapshot_date,
             snapshots.len()
         ));
-        let days = (last.snapshot_date - first.snapshot_date).num_days();
+        let days = (last.snapshot_date - first.snapshot_date).whole_days();
         for (name, a, b) in [
             ("Stores", first.total_stores, last.total_stores),
             ("Products", first.total_products, last.total_products),

@@ -2,8 +2,12 @@
 //! `growth_rate_percent = change / start × 100`, `daily_growth_rate = growth_rate_percent / days`,
 //! `monthly_projection = current × (1 + daily_growth_rate × 30 / 100)`.
 
-use crate::round;
+use std::collections::BTreeMap;
+
 use serde::Serialize;
+
+use crate::metric::{Metric, Snapshot};
+use crate::round;
 
 /// One metric's trend.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -37,6 +41,25 @@ pub fn trend(start: f64, current: f64, days: i64, is_count: bool) -> Trend {
         daily_growth_rate: round(daily, 3),
         monthly_projection: if is_count { projection.round() } else { round(projection, 2) },
     }
+}
+
+/// Seed 000's `trends` of `GET /trends`: stores, products, orders, team members and storage from
+/// the first to the last snapshot of `history` (oldest first); empty without snapshots.
+pub fn period_trends(history: &[Snapshot]) -> BTreeMap<&'static str, Trend> {
+    let (Some(first), Some(last)) = (history.first(), history.last()) else {
+        return BTreeMap::new();
+    };
+    let span = (last.snapshot_date - first.snapshot_date).whole_days();
+    [
+        ("stores", Metric::TotalStores),
+        ("products", Metric::TotalProducts),
+        ("orders", Metric::TotalOrdersMonth),
+        ("team_members", Metric::TotalTeamMembers),
+        ("storage_gb", Metric::StorageUsedGb),
+    ]
+    .into_iter()
+    .map(|(key, metric)| (key, trend(metric.of(first), metric.of(last), span, metric.is_count())))
+    .collect()
 }
 
 #[cfg(test)]

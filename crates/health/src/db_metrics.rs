@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use billing::SoldLimits;
-use chrono::{DateTime, Utc};
 use images::StorageStats;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
@@ -21,7 +20,13 @@ use sea_orm::{
 };
 use serde::Serialize;
 use stores::entity::{order, store};
+use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::assess::{DatabaseStatus, Observation};
+use crate::request_stats::RequestSummary;
+use crate::rules::Measurements;
+use crate::system::SystemMetrics;
 
 /// How the database figures are refreshed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,7 +96,7 @@ pub struct DbFigures {
     /// Image storage counters.
     pub images: StorageStats,
     /// When the refresh started.
-    pub measured_at: DateTime<Utc>,
+    pub measured_at: OffsetDateTime,
     /// How long the refresh took.
     pub took: Duration,
 }
@@ -115,7 +120,7 @@ pub struct DbState {
     /// The last good figures; `None` until a refresh succeeds.
     pub figures: Option<Arc<DbFigures>>,
     /// When the last refresh was attempted.
-    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_attempt_at: Option<OffsetDateTime>,
     /// Why the last refresh failed; `None` when it succeeded.
     pub last_error: Option<String>,
     /// The configured refresh interval.
@@ -126,6 +131,46 @@ impl DbState {
     /// Did the last refresh reach the database?
     pub fn reachable(&self) -> bool {
         self.last_attempt_at.is_some() && self.last_error.is_none()
+    }
+
+    /// The database's status as the health assessment sees it.
+    pub fn status(&self) -> DatabaseStatus {
+        match (&self.last_attempt_at, &self.last_error) {
+            (None, _) => DatabaseStatus::NotMeasured,
+            (Some(_), Some(error)) => DatabaseStatus::Unreachable(error.clone()),
+            (Some(_), None) => DatabaseStatus::Reachable,
+        }
+    }
+
+    /// What the health assessment looks at: these figures (zeros without any), the latest system
+    /// sample and the request window.
+    pub fn observation(&self, system: Option<SystemMetrics>, requests: &RequestSummary) -> Observation {
+        let figures = self.figures.as_deref();
+        let system = system.unwrap_or_default();
+        let (products, stores) = figures.map_or((0, 0), |f| (f.products.value, f.stores.value));
+        Observation {
+            measurements: Measurements {
+                products: products as f64,
+                storage_gb: crate::gib(figures.map_or(0, |f| f.images.total_bytes)),
+                db_size_mb: crate::mib(figures.map_or(0, |f| f.size_bytes)),
+                disk_percent: system.disk_percent,
+                memory_percent: system.memory_percent,
+                cpu_percent: system.cpu_percent,
+                monthly_orders: figures.map_or(0, |f| f.orders_this_month) as f64,
+                avg_response_ms: requests.avg_ms,
+            },
+            stores,
+            products,
+            database: self.status(),
+        }
+    }
+
+    /// What the sold subscriptions allow against these figures (nothing sold without figures).
+    pub fn subscription_capacity(&self) -> billing::SubscriptionCapacity {
+        match self.figures.as_deref() {
+            Some(figures) => figures.subscription_capacity(),
+            None => billing::subscription_capacity(&[], billing::Usage::default()),
+        }
     }
 }
 
@@ -187,7 +232,7 @@ impl DbMonitor {
 }
 
 async fn refresh(db: &DatabaseConnection, settings: &DbMonitorSettings, previous: &DbState) -> DbState {
-    let attempt = Utc::now();
+    let attempt = OffsetDateTime::now_utc();
     let result = match tokio::time::timeout(settings.refresh_timeout, measure(db, settings, attempt)).await {
         Ok(result) => result.map_err(|error| error.to_string()),
         Err(_) => Err(format!("refresh took longer than {:?}", settings.refresh_timeout)),
@@ -215,8 +260,8 @@ async fn refresh(db: &DatabaseConnection, settings: &DbMonitorSettings, previous
 pub async fn measure(
     db: &impl ConnectionTrait,
     settings: &DbMonitorSettings,
-    now: DateTime<Utc>,
-) -> Result<DbFigures, DbErr> {
+    now: OffsetDateTime,
+) -> crate::Result<DbFigures> {
     let started = Instant::now();
     let count = |table: &'static str| count_rows(db, table, settings.exact_count_limit);
     let orders_this_month = order::Entity::find()
@@ -233,7 +278,7 @@ pub async fn measure(
     let products_by_store = by_store
         .iter()
         .map(|row| Ok((row.try_get::<String>("", "code")?, to_u64(row.try_get::<i64>("", "n")?))))
-        .collect::<Result<Vec<_>, DbErr>>()?;
+        .collect::<std::result::Result<Vec<_>, DbErr>>()?;
     Ok(DbFigures {
         size_bytes: database_size(db).await?,
         products: count("product").await?,

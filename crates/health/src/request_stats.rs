@@ -13,7 +13,7 @@ use hdrhistogram::Histogram;
 const HIGHEST_MICROS: u64 = 3_600_000_000;
 
 /// Latency and errors of the requests of the last `window`.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct RequestSummary {
     /// The window's length in seconds.
     pub window_seconds: u64,
@@ -23,7 +23,8 @@ pub struct RequestSummary {
     pub requests_per_second: f64,
     /// Share of requests answered with a 5xx status, in percent (one decimal).
     pub error_rate_percent: f64,
-    /// Mean latency in milliseconds.
+    /// Mean latency in milliseconds (`avg_response_ms` on the wire, as seed 002 names it).
+    #[serde(rename = "avg_response_ms")]
     pub avg_ms: f64,
     /// Median latency in milliseconds.
     pub p50_ms: f64,

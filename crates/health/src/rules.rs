@@ -79,9 +79,115 @@ impl Status {
     }
 }
 
+/// A metric with configurable levels: its configuration key and display name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThresholdMetric {
+    /// `products_total`: products across all stores.
+    ProductsTotal,
+    /// `storage_gb`: image storage, GB.
+    StorageGb,
+    /// `db_size_mb`: database size, MB.
+    DbSizeMb,
+    /// `disk_percent`: the data directory's file system, % used.
+    DiskPercent,
+    /// `memory_percent`: memory, %.
+    MemoryPercent,
+    /// `cpu_percent`: CPU, %.
+    CpuPercent,
+    /// `monthly_orders`: orders of the current calendar month.
+    MonthlyOrders,
+    /// `avg_response_ms`: mean API response time, ms.
+    AvgResponseMs,
+}
+
+impl ThresholdMetric {
+    /// Every metric, in seed 001's order and then seed 000's and 002's additions.
+    pub const ALL: [ThresholdMetric; 8] = [
+        ThresholdMetric::ProductsTotal,
+        ThresholdMetric::StorageGb,
+        ThresholdMetric::DbSizeMb,
+        ThresholdMetric::DiskPercent,
+        ThresholdMetric::MemoryPercent,
+        ThresholdMetric::CpuPercent,
+        ThresholdMetric::MonthlyOrders,
+        ThresholdMetric::AvgResponseMs,
+    ];
+
+    /// The `[thresholds.*]` configuration key, e.g. `cpu_percent`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ThresholdMetric::ProductsTotal => "products_total",
+            ThresholdMetric::StorageGb => "storage_gb",
+            ThresholdMetric::DbSizeMb => "db_size_mb",
+            ThresholdMetric::DiskPercent => "disk_percent",
+            ThresholdMetric::MemoryPercent => "memory_percent",
+            ThresholdMetric::CpuPercent => "cpu_percent",
+            ThresholdMetric::MonthlyOrders => "monthly_orders",
+            ThresholdMetric::AvgResponseMs => "avg_response_ms",
+        }
+    }
+
+    /// Seed 001's display name, e.g. `CPU Usage (%)`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ThresholdMetric::ProductsTotal => "Products",
+            ThresholdMetric::StorageGb => "Image Storage (GB)",
+            ThresholdMetric::DbSizeMb => "Database (MB)",
+            ThresholdMetric::DiskPercent => "Disk Usage (%)",
+            ThresholdMetric::MemoryPercent => "Memory Usage (%)",
+            ThresholdMetric::CpuPercent => "CPU Usage (%)",
+            ThresholdMetric::MonthlyOrders => "Monthly Orders",
+            ThresholdMetric::AvgResponseMs => "Avg Response Time (ms)",
+        }
+    }
+
+    /// Parses a configuration key.
+    pub fn parse(key: &str) -> Option<ThresholdMetric> {
+        ThresholdMetric::ALL.into_iter().find(|m| m.key() == key)
+    }
+}
+
+impl Thresholds {
+    /// The levels of `metric`.
+    pub fn levels(&self, metric: ThresholdMetric) -> &Levels {
+        match metric {
+            ThresholdMetric::ProductsTotal => &self.products_total,
+            ThresholdMetric::StorageGb => &self.storage_gb,
+            ThresholdMetric::DbSizeMb => &self.db_size_mb,
+            ThresholdMetric::DiskPercent => &self.disk_percent,
+            ThresholdMetric::MemoryPercent => &self.memory_percent,
+            ThresholdMetric::CpuPercent => &self.cpu_percent,
+            ThresholdMetric::MonthlyOrders => &self.monthly_orders,
+            ThresholdMetric::AvgResponseMs => &self.avg_response_ms,
+        }
+    }
+
+    /// Refuses levels that cannot work, naming the first bad key.
+    pub fn validate(&self) -> Result<(), String> {
+        for metric in ThresholdMetric::ALL {
+            let l = self.levels(metric);
+            if !(0.0 <= l.warning && l.warning <= l.critical && l.critical <= l.limit && l.limit > 0.0) {
+                return Err(format!(
+                    "thresholds.{}: need 0 <= warning <= critical <= limit and limit > 0, got warning {} \
+                     critical {} limit {}",
+                    metric.key(),
+                    l.warning,
+                    l.critical,
+                    l.limit
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One evaluated threshold (seed 001 `CapacityThreshold`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThresholdStatus {
+    /// Which metric (`key` on the wire: its `[thresholds.*]` key).
+    #[serde(rename = "key")]
+    pub metric: ThresholdMetric,
     /// Display name, e.g. `Products` or `CPU Usage (%)`.
     pub name: String,
     /// The measured value.
@@ -99,11 +205,12 @@ pub struct ThresholdStatus {
 }
 
 impl ThresholdStatus {
-    /// Evaluates `current` against `levels`.
-    pub fn evaluate(name: &str, current: f64, levels: &Levels) -> ThresholdStatus {
+    /// Evaluates `current` of `metric` against `levels`.
+    pub fn evaluate(metric: ThresholdMetric, current: f64, levels: &Levels) -> ThresholdStatus {
         let percent_used = if levels.limit > 0.0 { round1(current / levels.limit * 100.0) } else { 0.0 };
         ThresholdStatus {
-            name: name.to_owned(),
+            metric,
+            name: metric.label().to_owned(),
             current,
             warning: levels.warning,
             critical: levels.critical,
@@ -135,18 +242,29 @@ pub struct Measurements {
     pub avg_response_ms: f64,
 }
 
-/// Seed 001's six thresholds in its order, then monthly orders and average response time.
+impl Measurements {
+    /// The measured value of `metric`.
+    pub fn value(&self, metric: ThresholdMetric) -> f64 {
+        match metric {
+            ThresholdMetric::ProductsTotal => self.products,
+            ThresholdMetric::StorageGb => self.storage_gb,
+            ThresholdMetric::DbSizeMb => self.db_size_mb,
+            ThresholdMetric::DiskPercent => self.disk_percent,
+            ThresholdMetric::MemoryPercent => self.memory_percent,
+            ThresholdMetric::CpuPercent => self.cpu_percent,
+            ThresholdMetric::MonthlyOrders => self.monthly_orders,
+            ThresholdMetric::AvgResponseMs => self.avg_response_ms,
+        }
+    }
+}
+
+/// Every threshold in [`ThresholdMetric::ALL`]'s order: seed 001's six, then monthly orders and
+/// average response time.
 pub fn evaluate_thresholds(m: &Measurements, t: &Thresholds) -> Vec<ThresholdStatus> {
-    vec![
-        ThresholdStatus::evaluate("Products", m.products, &t.products_total),
-        ThresholdStatus::evaluate("Image Storage (GB)", m.storage_gb, &t.storage_gb),
-        ThresholdStatus::evaluate("Database (MB)", m.db_size_mb, &t.db_size_mb),
-        ThresholdStatus::evaluate("Disk Usage (%)", m.disk_percent, &t.disk_percent),
-        ThresholdStatus::evaluate("Memory Usage (%)", m.memory_percent, &t.memory_percent),
-        ThresholdStatus::evaluate("CPU Usage (%)", m.cpu_percent, &t.cpu_percent),
-        ThresholdStatus::evaluate("Monthly Orders", m.monthly_orders, &t.monthly_orders),
-        ThresholdStatus::evaluate("Avg Response Time (ms)", m.avg_response_ms, &t.avg_response_ms),
-    ]
+    ThresholdMetric::ALL
+        .into_iter()
+        .map(|metric| ThresholdStatus::evaluate(metric, m.value(metric), t.levels(metric)))
+        .collect()
 }
 
 /// A scaling recommendation (seed 001 `ScalingRecommendation`).
@@ -177,6 +295,20 @@ pub enum Priority {
 /// Seed 001's recommendations: one per threshold in warning or critical, the tier note when a
 /// next-tier trigger fires, and "All systems healthy" when there is nothing else.
 pub fn recommendations(thresholds: &[ThresholdStatus], stores: u64, products: u64) -> Vec<Recommendation> {
+    let mut out = concerns(thresholds, stores, products);
+    if out.is_empty() {
+        out.push(Recommendation {
+            priority: Priority::Info,
+            title: "All systems healthy".to_owned(),
+            description: "No capacity concerns at this time".to_owned(),
+            action: None,
+        });
+    }
+    out
+}
+
+/// The recommendations about thresholds and the tier, without the "all healthy" line.
+pub(crate) fn concerns(thresholds: &[ThresholdStatus], stores: u64, products: u64) -> Vec<Recommendation> {
     let mut out = Vec::new();
     for t in thresholds {
         // Formatted only for the thresholds that get a recommendation: `/health` runs this per request.
@@ -209,14 +341,6 @@ pub fn recommendations(thresholds: &[ThresholdStatus], stores: u64, products: u6
                 action: Some("Review capacity planning documentation".to_owned()),
             });
         }
-    }
-    if out.is_empty() {
-        out.push(Recommendation {
-            priority: Priority::Info,
-            title: "All systems healthy".to_owned(),
-            description: "No capacity concerns at this time".to_owned(),
-            action: None,
-        });
     }
     out
 }
@@ -275,6 +399,8 @@ pub const INFRASTRUCTURE_TIERS: [InfrastructureTier; 6] = [
 pub struct TierAssessment {
     /// The tier's name.
     pub name: &'static str,
+    /// The tier's row of the scaling table (its limits and cost).
+    pub tier: InfrastructureTier,
     /// `Approaching {next} tier (stores: X%, products: Y%)`.
     pub next_tier_trigger: Option<String>,
 }
@@ -283,7 +409,7 @@ pub struct TierAssessment {
 pub fn infrastructure_tier(stores: u64, products: u64) -> TierAssessment {
     for (i, tier) in INFRASTRUCTURE_TIERS.iter().enumerate() {
         let (Some(max_stores), Some(max_products)) = (tier.max_stores, tier.max_products) else {
-            return TierAssessment { name: tier.name, next_tier_trigger: None };
+            return TierAssessment { name: tier.name, tier: *tier, next_tier_trigger: None };
         };
         if stores <= max_stores && products <= max_products {
             let store_percent = stores as f64 / max_stores as f64 * 100.0;
@@ -297,11 +423,12 @@ pub fn infrastructure_tier(stores: u64, products: u64) -> TierAssessment {
                         next.name
                     )
                 });
-            return TierAssessment { name: tier.name, next_tier_trigger };
+            return TierAssessment { name: tier.name, tier: *tier, next_tier_trigger };
         }
     }
     // Unreachable while the table ends with an unlimited tier; Enterprise is the honest answer.
-    TierAssessment { name: "Enterprise", next_tier_trigger: None }
+    let top = INFRASTRUCTURE_TIERS[INFRASTRUCTURE_TIERS.len() - 1];
+    TierAssessment { name: top.name, tier: top, next_tier_trigger: None }
 }
 
 /// The platform's overall status.
@@ -350,12 +477,13 @@ mod tests {
 
     #[test]
     fn percent_used_has_one_decimal_and_zero_for_no_limit() {
+        let x = ThresholdMetric::CpuPercent;
         let levels = Levels { warning: 1.0, critical: 2.0, limit: 3.0 };
-        assert_eq!(ThresholdStatus::evaluate("x", 1.0, &levels).percent_used, 33.3);
+        assert_eq!(ThresholdStatus::evaluate(x, 1.0, &levels).percent_used, 33.3);
         let products = Thresholds::default().products_total;
-        assert_eq!(ThresholdStatus::evaluate("Products", 425_000.0, &products).percent_used, 85.0);
+        assert_eq!(ThresholdStatus::evaluate(ThresholdMetric::ProductsTotal, 425_000.0, &products).percent_used, 85.0);
         let no_limit = Levels { warning: 1.0, critical: 2.0, limit: 0.0 };
-        assert_eq!(ThresholdStatus::evaluate("x", 5.0, &no_limit).percent_used, 0.0);
+        assert_eq!(ThresholdStatus::evaluate(x, 5.0, &no_limit).percent_used, 0.0);
     }
 
     #[test]

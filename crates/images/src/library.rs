@@ -15,7 +15,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait,
@@ -23,56 +22,13 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use time::OffsetDateTime;
+
 use crate::entity::{image, image_blob, image_shard, image_storage_stats};
-use crate::pipeline::{
-    PipelineError, PipelineSettings, Processed, Processor, Variant, check_size, content_hash, fit_within,
-};
-use crate::storage::{FileStore, StorageError};
-use crate::{StorageStats, VARIANTS_PER_IMAGE, load_storage_stats};
-
-/// What an image is for; each kind has its own top-level prefix (`products/`, `categories/`,
-/// `banners/`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ImageKind {
-    /// A product photo (the per-product limit applies).
-    Product,
-    /// A category picture.
-    Category,
-    /// A store banner.
-    Banner,
-}
-
-impl ImageKind {
-    /// Every kind.
-    pub const ALL: [ImageKind; 3] = [ImageKind::Product, ImageKind::Category, ImageKind::Banner];
-
-    /// `product`, `category` or `banner`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImageKind::Product => "product",
-            ImageKind::Category => "category",
-            ImageKind::Banner => "banner",
-        }
-    }
-
-    /// The kind named `name` (as [`ImageKind::as_str`] writes it).
-    pub fn parse(name: &str) -> Option<ImageKind> {
-        ImageKind::ALL.into_iter().find(|kind| kind.as_str() == name)
-    }
-
-    /// The top-level directory of its files: `products`, `categories`, `banners`.
-    pub fn prefix(self) -> &'static str {
-        match self {
-            ImageKind::Product => "products",
-            ImageKind::Category => "categories",
-            ImageKind::Banner => "banners",
-        }
-    }
-
-    fn from_prefix(prefix: &str) -> Option<ImageKind> {
-        ImageKind::ALL.into_iter().find(|kind| kind.prefix() == prefix)
-    }
-}
+use crate::keys::{ImageKind, Variant, fit_within, parse_storage_key, shard_of, storage_key};
+use crate::pipeline::{PipelineError, PipelineSettings, Processed, Processor, Slot, check_size, content_hash};
+use crate::storage::{ByteRange, FileStore, ReadOutcome, StorageError};
+use crate::{ImageId, StorageStats, VARIANTS_PER_IMAGE, load_storage_stats};
 
 /// A new upload's owner and limits. The caller has checked that the store exists and that the
 /// product belongs to it.
@@ -110,7 +66,7 @@ pub struct StoredVariant {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredImage {
     /// The `image` row id.
-    pub id: i64,
+    pub id: ImageId,
     /// The owning store.
     pub store_id: i64,
     /// The product, if any.
@@ -126,7 +82,7 @@ pub struct StoredImage {
     /// The file name the uploader sent.
     pub original_filename: String,
     /// When it was uploaded.
-    pub created_at: DateTime<Utc>,
+    pub created_at: OffsetDateTime,
     /// `original`, `800`, `200`.
     pub variants: Vec<StoredVariant>,
     /// Identical content was already stored: this upload added a reference, not files.
@@ -149,7 +105,7 @@ pub enum Error {
     },
     /// No image with this id.
     #[error("no image {0}")]
-    NotFound(i64),
+    NotFound(ImageId),
     /// The file storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -157,6 +113,9 @@ pub enum Error {
     #[error("image database: {0}")]
     Db(#[from] DbErr),
 }
+
+/// This crate's result.
+pub type Result<T> = std::result::Result<T, Error>;
 
 /// Uploads and deletes images: the pipeline, the file store and the database rows together.
 /// Cheap to clone.
@@ -182,9 +141,16 @@ impl ImageLibrary {
         self.processor.settings()
     }
 
-    /// Stores `bytes` for `new`: validated, processed into the three variants and written, unless
-    /// identical content of the same kind is already stored, which is then referenced instead.
-    pub async fn upload<C>(&self, db: &C, new: NewImage<'_>, bytes: Vec<u8>) -> Result<StoredImage, Error>
+    /// Waits for a processing slot. Reserve it *before* reading an upload's body: the uploads held
+    /// in memory at once are then bounded by the processing concurrency.
+    pub async fn reserve(&self) -> Result<Slot> {
+        Ok(self.processor.reserve().await?)
+    }
+
+    /// Stores `bytes` for `new` in `slot`: validated, processed into the three variants and
+    /// written, unless identical content of the same kind is already stored, which is then
+    /// referenced instead.
+    pub async fn upload<C>(&self, db: &C, slot: Slot, new: NewImage<'_>, bytes: Vec<u8>) -> Result<StoredImage>
     where
         C: ConnectionTrait + TransactionTrait,
     {
@@ -200,7 +166,7 @@ impl ImageLibrary {
         if let Some(stored) = reference_existing(db, &new, &hash).await? {
             return Ok(stored);
         }
-        let processed = self.processor.process_hashed(bytes, Some(hash)).await?;
+        let processed = self.processor.process_hashed(slot, bytes, Some(hash)).await?;
         self.store_new(db, &new, processed).await
     }
 
@@ -209,7 +175,7 @@ impl ImageLibrary {
         db: &C,
         new: &NewImage<'_>,
         processed: Processed,
-    ) -> Result<StoredImage, Error>
+    ) -> Result<StoredImage>
     where
         C: ConnectionTrait + TransactionTrait,
     {
@@ -218,8 +184,8 @@ impl ImageLibrary {
             processed.variants.iter().find(|v| v.variant == variant).map_or(0, |v| v.webp.len() as i64)
         };
         let inserted = image_blob::Entity::insert(image_blob::ActiveModel {
-            created_at: Set(Utc::now()),
-            kind: Set(new.kind.as_str().to_owned()),
+            created_at: Set(OffsetDateTime::now_utc()),
+            kind: Set(new.kind),
             hash: Set(processed.hash.clone()),
             width: Set(i32::try_from(processed.width).unwrap_or(i32::MAX)),
             height: Set(i32::try_from(processed.height).unwrap_or(i32::MAX)),
@@ -276,7 +242,7 @@ impl ImageLibrary {
 
     /// Deletes image `id`. When it was the last reference to its content, the variant files go
     /// too (with the shard directories they leave empty) and the counters shrink.
-    pub async fn delete<C>(&self, db: &C, id: i64) -> Result<(), Error>
+    pub async fn delete<C>(&self, db: &C, id: ImageId) -> Result<()>
     where
         C: ConnectionTrait + TransactionTrait,
     {
@@ -304,7 +270,7 @@ impl ImageLibrary {
             .await?
             .ok_or_else(|| DbErr::RecordNotFound(format!("image blob {blob_id} of image {id}")))?;
         if blob.ref_count <= 0 {
-            let kind = ImageKind::parse(&blob.kind).unwrap_or(ImageKind::Product);
+            let kind = blob.kind;
             image_blob::Entity::delete_by_id(blob.id).exec(&txn).await?;
             change_counters(&txn, kind, &blob.hash, -(VARIANTS_PER_IMAGE as i64), -blob.total_bytes(), -1)
                 .await?;
@@ -320,10 +286,19 @@ impl ImageLibrary {
         txn.commit().await?;
         Ok(())
     }
+
+    /// Streams a variant file (or the part `range` asks for); `Missing` for a key that is not a
+    /// variant's.
+    pub async fn read_variant(&self, key: &str, range: Option<ByteRange>) -> Result<ReadOutcome> {
+        if parse_storage_key(key).is_none() {
+            return Ok(ReadOutcome::Missing);
+        }
+        Ok(self.files.read(key, range).await?)
+    }
 }
 
 /// Image `id`, if stored.
-pub async fn find_image(db: &impl ConnectionTrait, id: i64) -> Result<Option<StoredImage>, DbErr> {
+pub async fn find_image(db: &impl ConnectionTrait, id: ImageId) -> std::result::Result<Option<StoredImage>, DbErr> {
     let Some((row, Some(blob))) =
         image::Entity::find_by_id(id).find_also_related(image_blob::Entity).one(db).await?
     else {
@@ -334,7 +309,7 @@ pub async fn find_image(db: &impl ConnectionTrait, id: i64) -> Result<Option<Sto
 
 /// Starts a transaction that holds the write lock from its first statement (SQLite `BEGIN
 /// IMMEDIATE`; PostgreSQL locks rows as it writes them).
-async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+async fn begin_write<C: TransactionTrait>(db: &C) -> std::result::Result<C::Transaction, DbErr> {
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()
@@ -343,7 +318,7 @@ async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbEr
 }
 
 /// Adds a reference to stored content of the same kind and hash, in its own transaction.
-async fn reference_existing<C>(db: &C, new: &NewImage<'_>, hash: &str) -> Result<Option<StoredImage>, Error>
+async fn reference_existing<C>(db: &C, new: &NewImage<'_>, hash: &str) -> Result<Option<StoredImage>>
 where
     C: ConnectionTrait + TransactionTrait,
 {
@@ -359,10 +334,10 @@ async fn add_reference(
     txn: &impl ConnectionTrait,
     new: &NewImage<'_>,
     hash: &str,
-) -> Result<Option<StoredImage>, Error> {
+) -> Result<Option<StoredImage>> {
     let updated = image_blob::Entity::update_many()
         .col_expr(image_blob::Column::RefCount, Expr::col(image_blob::Column::RefCount).add(1))
-        .filter(image_blob::Column::Kind.eq(new.kind.as_str()))
+        .filter(image_blob::Column::Kind.eq(new.kind))
         .filter(image_blob::Column::Hash.eq(hash))
         .exec(txn)
         .await?;
@@ -381,9 +356,9 @@ async fn find_blob(
     db: &impl ConnectionTrait,
     kind: ImageKind,
     hash: &str,
-) -> Result<Option<image_blob::Model>, DbErr> {
+) -> std::result::Result<Option<image_blob::Model>, DbErr> {
     image_blob::Entity::find()
-        .filter(image_blob::Column::Kind.eq(kind.as_str()))
+        .filter(image_blob::Column::Kind.eq(kind))
         .filter(image_blob::Column::Hash.eq(hash))
         .one(db)
         .await
@@ -392,7 +367,7 @@ async fn find_blob(
 /// Refuses one more image of the product when it has `max_per_product` already. Runs after the
 /// transaction's first write, so on SQLite it holds the database's write lock; on PostgreSQL an
 /// advisory lock per product serialises concurrent uploads to the same product.
-async fn check_product_limit(txn: &impl ConnectionTrait, new: &NewImage<'_>) -> Result<(), Error> {
+async fn check_product_limit(txn: &impl ConnectionTrait, new: &NewImage<'_>) -> Result<()> {
     let (Some(product_id), Some(limit)) = (new.product_id, new.max_per_product) else {
         return Ok(());
     };
@@ -419,29 +394,18 @@ async fn insert_image(
     txn: &impl ConnectionTrait,
     new: &NewImage<'_>,
     blob_id: i64,
-) -> Result<image::Model, DbErr> {
+) -> std::result::Result<image::Model, DbErr> {
     image::ActiveModel {
-        created_at: Set(Utc::now()),
+        created_at: Set(OffsetDateTime::now_utc()),
         store_id: Set(new.store_id),
         product_id: Set(new.product_id),
         blob_id: Set(blob_id),
-        kind: Set(new.kind.as_str().to_owned()),
+        kind: Set(new.kind),
         original_filename: Set(new.original_filename.to_owned()),
         ..Default::default()
     }
     .insert(txn)
     .await
-}
-
-/// The storage key of a variant: `{prefix}/{h[0:2]}/{h[2:4]}/{h}_{variant}.webp`, e.g.
-/// `products/ab/cd/abcd…_800.webp`; 65,536 leaf directories per kind.
-pub fn storage_key(kind: ImageKind, hash: &str, variant: Variant) -> String {
-    format!("{}/{}/{hash}_{}.webp", kind.prefix(), shard_of(hash), variant.name())
-}
-
-/// `{h[0:2]}/{h[2:4]}`: the leaf directory below the kind's prefix.
-fn shard_of(hash: &str) -> String {
-    format!("{}/{}", hash.get(0..2).unwrap_or("00"), hash.get(2..4).unwrap_or("00"))
 }
 
 /// Adds `files`, `bytes` and `blobs` (negative to remove) to the totals and the shard's count.
@@ -452,7 +416,7 @@ async fn change_counters(
     files: i64,
     bytes: i64,
     blobs: i64,
-) -> Result<(), DbErr> {
+) -> std::result::Result<(), DbErr> {
     use image_storage_stats::Column as Stats;
     image_storage_stats::Entity::update_many()
         .col_expr(Stats::TotalFiles, Expr::col(Stats::TotalFiles).add(files))
@@ -463,8 +427,8 @@ async fn change_counters(
     let shard = shard_of(hash);
     if files > 0 {
         image_shard::Entity::insert(image_shard::ActiveModel {
-            created_at: Set(Utc::now()),
-            kind: Set(kind.as_str().to_owned()),
+            created_at: Set(OffsetDateTime::now_utc()),
+            kind: Set(kind),
             shard: Set(shard),
             files: Set(files),
             ..Default::default()
@@ -482,12 +446,12 @@ async fn change_counters(
     } else {
         image_shard::Entity::update_many()
             .col_expr(image_shard::Column::Files, Expr::col(image_shard::Column::Files).add(files))
-            .filter(image_shard::Column::Kind.eq(kind.as_str()))
+            .filter(image_shard::Column::Kind.eq(kind))
             .filter(image_shard::Column::Shard.eq(&shard))
             .exec(txn)
             .await?;
         image_shard::Entity::delete_many()
-            .filter(image_shard::Column::Kind.eq(kind.as_str()))
+            .filter(image_shard::Column::Kind.eq(kind))
             .filter(image_shard::Column::Shard.eq(shard))
             .filter(image_shard::Column::Files.lte(0))
             .exec(txn)
@@ -497,7 +461,7 @@ async fn change_counters(
 }
 
 fn stored_image(row: image::Model, blob: &image_blob::Model, deduplicated: bool) -> StoredImage {
-    let kind = ImageKind::parse(&row.kind).unwrap_or(ImageKind::Product);
+    let kind = row.kind;
     let (width, height) = (u32::try_from(blob.width).unwrap_or(0), u32::try_from(blob.height).unwrap_or(0));
     let variants = Variant::ALL
         .into_iter()
@@ -557,7 +521,7 @@ impl ReconcileReport {
 #[derive(Debug, Clone, Copy)]
 pub struct ReconcileOptions {
     /// Remove orphan files last written before this (uploads in flight are younger).
-    pub remove_orphans_before: Option<DateTime<Utc>>,
+    pub remove_orphans_before: Option<OffsetDateTime>,
 }
 
 /// Walks the whole storage, compares it with the database and sets the counters to what it holds.
@@ -568,7 +532,7 @@ pub async fn reconcile<C>(
     files: &FileStore,
     options: ReconcileOptions,
     mut progress: impl FnMut(u64),
-) -> Result<ReconcileReport, Error>
+) -> Result<ReconcileReport>
 where
     C: ConnectionTrait + TransactionTrait,
 {
@@ -577,11 +541,11 @@ where
         .select_only()
         .column(image_blob::Column::Kind)
         .column(image_blob::Column::Hash)
-        .into_tuple::<(String, String)>()
+        .into_tuple::<(ImageKind, String)>()
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|(kind, hash)| Some(((ImageKind::parse(&kind)?, hash), 0u8)))
+        .map(|key| (key, 0u8))
         .collect();
 
     let mut seen = 0u64;
@@ -657,12 +621,12 @@ where
         .exec(&txn)
         .await?;
     image_shard::Entity::delete_many().exec(&txn).await?;
-    let now = Utc::now();
+    let now = OffsetDateTime::now_utc();
     let rows: Vec<_> = shards
         .into_iter()
         .map(|((kind, shard), files)| image_shard::ActiveModel {
             created_at: Set(now),
-            kind: Set(kind.as_str().to_owned()),
+            kind: Set(kind),
             shard: Set(shard),
             files: Set(files),
             ..Default::default()
@@ -688,51 +652,5 @@ fn variant_bit(variant: Variant) -> u8 {
         Variant::Original => 0,
         Variant::Medium => 1,
         Variant::Thumbnail => 2,
-    }
-}
-
-/// `products/ab/cd/abcd…_800.webp` → (product, `abcd…`, 800); `None` for anything else.
-pub fn parse_storage_key(key: &str) -> Option<(ImageKind, &str, Variant)> {
-    let mut parts = key.split('/');
-    let kind = ImageKind::from_prefix(parts.next()?)?;
-    let (first, second, file) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let (hash, variant) = file.strip_suffix(".webp")?.rsplit_once('_')?;
-    let variant = Variant::ALL.into_iter().find(|v| v.name() == variant)?;
-    let well_formed = hash.len() == 64
-        && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        && hash.get(0..2) == Some(first)
-        && hash.get(2..4) == Some(second);
-    well_formed.then_some((kind, hash, variant))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_parse_back_to_kind_hash_and_variant() {
-        let hash = "ab".repeat(32);
-        for kind in ImageKind::ALL {
-            for variant in Variant::ALL {
-                let key = storage_key(kind, &hash, variant);
-                assert!(key.starts_with(kind.prefix()), "{key}");
-                assert_eq!(parse_storage_key(&key), Some((kind, hash.as_str(), variant)));
-            }
-        }
-        assert_eq!(parse_storage_key("products/ab/ab/short_800.webp"), None);
-        assert_eq!(parse_storage_key(&format!("products/cd/ab/{hash}_800.webp")), None, "wrong shard");
-        assert_eq!(parse_storage_key(&format!("products/ab/ab/{hash}_900.webp")), None, "no such variant");
-        assert_eq!(parse_storage_key(&format!("things/ab/ab/{hash}_800.webp")), None, "no such kind");
-    }
-
-    #[test]
-    fn kinds_round_trip() {
-        for kind in ImageKind::ALL {
-            assert_eq!(ImageKind::parse(kind.as_str()), Some(kind));
-        }
-        assert_eq!(ImageKind::parse("products"), None);
     }
 }

@@ -23,6 +23,8 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageBuffer, ImageDecoder, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 
+use crate::keys::{Variant, fit_within};
+
 /// What the pipeline accepts and how it encodes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PipelineSettings {
@@ -83,40 +85,6 @@ impl SourceFormat {
             SourceFormat::Png => ImageFormat::Png,
             SourceFormat::Gif => ImageFormat::Gif,
             SourceFormat::Webp => ImageFormat::WebP,
-        }
-    }
-}
-
-/// The stored sizes of an image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Variant {
-    /// As uploaded, long side capped at 2,000 px.
-    Original,
-    /// Fit within 800×800.
-    Medium,
-    /// Fit within 200×200.
-    Thumbnail,
-}
-
-impl Variant {
-    /// Every variant, largest first.
-    pub const ALL: [Variant; 3] = [Variant::Original, Variant::Medium, Variant::Thumbnail];
-
-    /// The name in file names: `original`, `800`, `200`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Variant::Original => "original",
-            Variant::Medium => "800",
-            Variant::Thumbnail => "200",
-        }
-    }
-
-    /// The square the variant must fit in.
-    pub fn bound(self) -> u32 {
-        match self {
-            Variant::Original => 2_000,
-            Variant::Medium => 800,
-            Variant::Thumbnail => 200,
         }
     }
 }
@@ -286,18 +254,7 @@ fn process_with_hash(
 /// any collision is about 10⁻⁶¹ (the original's 32-bit prefix collides with near certainty
 /// beyond ~100,000 images).
 pub fn content_hash(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// `w×h` scaled to fit within `bound`×`bound`, aspect kept, never upscaled, at least 1 px.
-pub fn fit_within(width: u32, height: u32, bound: u32) -> (u32, u32) {
-    let long = width.max(height);
-    if long <= bound {
-        return (width, height);
-    }
-    let scale = f64::from(bound) / f64::from(long);
-    let scaled = |side: u32| ((f64::from(side) * scale).round() as u32).clamp(1, bound);
-    (scaled(width), scaled(height))
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Decodes with the pipeline's limits; the orientation is returned, not applied (it is applied to
@@ -423,11 +380,19 @@ fn encode(
 /// Runs [`process`] off the async executor with at most `max_concurrent` images in flight, so a
 /// burst of uploads queues instead of exhausting memory (each image in flight peaks at about 2.5×
 /// its decoded pixels, which are up to `max_pixels` × 4 bytes).
+///
+/// Work needs a [`Slot`]: a caller reserves one *before* it reads an upload, so the bytes held in
+/// memory at once are bounded by `max_concurrent` × `max_upload_bytes` as well.
 #[derive(Debug, Clone)]
 pub struct Processor {
     settings: PipelineSettings,
     permits: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// A reserved place in a [`Processor`]: held while an upload is read and processed, released when
+/// dropped.
+#[derive(Debug)]
+pub struct Slot(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
 
 impl Processor {
     /// A processor allowing `max_concurrent` (at least 1) images at once; one per core is typical.
@@ -443,27 +408,35 @@ impl Processor {
         &self.settings
     }
 
-    /// Processes `bytes` on the blocking pool once a permit is free.
-    pub async fn process(&self, bytes: Vec<u8>) -> Result<Processed, PipelineError> {
-        self.process_hashed(bytes, None).await
+    /// Waits for a free slot.
+    pub async fn reserve(&self) -> Result<Slot, PipelineError> {
+        let permit = self.permits.clone().acquire_owned().await;
+        permit.map(Slot).map_err(|_| PipelineError::Encode("the image processor is shut down".to_owned()))
+    }
+
+    /// A free slot now, or `None` when every slot is taken.
+    pub fn try_reserve(&self) -> Option<Slot> {
+        self.permits.clone().try_acquire_owned().ok().map(Slot)
+    }
+
+    /// Processes `bytes` on the blocking pool in `slot`, which is released when it is done.
+    pub async fn process(&self, slot: Slot, bytes: Vec<u8>) -> Result<Processed, PipelineError> {
+        self.process_hashed(slot, bytes, None).await
     }
 
     /// [`Processor::process`], reusing `hash` (the [`content_hash`] of `bytes`) when known.
     pub(crate) async fn process_hashed(
         &self,
+        slot: Slot,
         bytes: Vec<u8>,
         hash: Option<String>,
     ) -> Result<Processed, PipelineError> {
-        let _permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| PipelineError::Encode("the image processor is shut down".to_owned()))?;
         let settings = self.settings;
-        tokio::task::spawn_blocking(move || process_with_hash(&bytes, &settings, hash))
+        let processed = tokio::task::spawn_blocking(move || process_with_hash(&bytes, &settings, hash))
             .await
-            .map_err(|e| PipelineError::Encode(format!("image task failed: {e}")))?
+            .map_err(|e| PipelineError::Encode(format!("image task failed: {e}")))?;
+        drop(slot);
+        processed
     }
 }
 

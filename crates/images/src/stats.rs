@@ -2,13 +2,11 @@
 //! directory from `image_shard`, both kept in the transaction of every image write. Reading them
 //! never walks the storage tree.
 
-use sea_orm::{ConnectionTrait, DbErr, Statement};
-
 /// Variant files stored per image (`original`, `800`, `200`).
 pub const VARIANTS_PER_IMAGE: u64 = 3;
 
 /// What the image storage holds (seed 001 `ImageStorageMetrics`, before unit conversion).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct StorageStats {
     /// Variant files stored.
     pub total_files: u64,
@@ -28,9 +26,11 @@ impl StorageStats {
     }
 }
 
+#[cfg(feature = "db")]
 /// Reads the counters: one statement of two indexed single-row reads, whatever the number of
 /// images.
-pub async fn load_storage_stats(db: &impl ConnectionTrait) -> Result<StorageStats, DbErr> {
+pub async fn load_storage_stats(db: &impl sea_orm::ConnectionTrait) -> Result<StorageStats, sea_orm::DbErr> {
+    use sea_orm::Statement;
     let row = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
@@ -40,7 +40,7 @@ pub async fn load_storage_stats(db: &impl ConnectionTrait) -> Result<StorageStat
         ))
         .await?;
     let Some(row) = row else { return Ok(StorageStats::default()) };
-    let column = |name: &str| -> Result<u64, DbErr> {
+    let column = |name: &str| -> Result<u64, sea_orm::DbErr> {
         Ok(row.try_get::<Option<i64>>("", name)?.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
     };
     Ok(StorageStats {

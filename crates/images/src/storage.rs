@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use futures_util::TryStreamExt;
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, PutPayload};
+use object_store::{GetOptions, GetRange, ObjectStore, PutPayload};
+use time::OffsetDateTime;
 
 /// Which backend holds the files, and how to reach it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +88,48 @@ pub struct StoredFile {
     /// Its size in bytes.
     pub size: u64,
     /// When it was last written.
-    pub last_modified: chrono::DateTime<chrono::Utc>,
+    pub last_modified: OffsetDateTime,
+}
+
+/// Which bytes of a file to read (an HTTP `Range: bytes=…` spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteRange {
+    /// `first-last`, both inclusive.
+    FromTo(u64, u64),
+    /// `first-`: from `first` to the end.
+    From(u64),
+    /// `-n`: the last `n` bytes.
+    Last(u64),
+}
+
+/// A file being read: its bytes as a stream.
+pub struct FileRead {
+    /// The file's whole size.
+    pub size: u64,
+    /// The bytes streamed: `0..size`, or the satisfiable part of the asked range.
+    pub range: std::ops::Range<u64>,
+    /// The bytes.
+    pub body: BoxStream<'static, Result<Bytes, StorageError>>,
+}
+
+impl std::fmt::Debug for FileRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileRead").field("size", &self.size).field("range", &self.range).finish()
+    }
+}
+
+/// What [`FileStore::read`] found.
+#[derive(Debug)]
+pub enum ReadOutcome {
+    /// The file, or the asked part of it.
+    Found(FileRead),
+    /// The range asked for lies beyond the file's `size`.
+    RangeNotSatisfiable {
+        /// The file's size.
+        size: u64,
+    },
+    /// No such file.
+    Missing,
 }
 
 /// The variant files, behind one interface whatever the backend. Cheap to clone.
@@ -150,11 +193,41 @@ impl FileStore {
         Ok(())
     }
 
-    /// The file at `key`, or `None` if there is none.
+    /// The file at `key`, whole, or `None` if there is none.
     pub async fn get(&self, key: &str) -> Result<Option<Bytes>, StorageError> {
         match self.inner.get(&ObjectPath::from(key)).await {
             Ok(result) => Ok(Some(result.bytes().await?)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Streams the file at `key`, or the part of it `range` asks for, without holding it in
+    /// memory.
+    pub async fn read(&self, key: &str, range: Option<ByteRange>) -> Result<ReadOutcome, StorageError> {
+        let path = ObjectPath::from(key);
+        let options = GetOptions {
+            range: range.map(|r| match r {
+                ByteRange::FromTo(first, last) => GetRange::Bounded(first..last.saturating_add(1)),
+                ByteRange::From(first) => GetRange::Offset(first),
+                ByteRange::Last(n) => GetRange::Suffix(n),
+            }),
+            ..GetOptions::default()
+        };
+        match self.inner.get_opts(&path, options).await {
+            Ok(result) => {
+                let (size, range) = (result.meta.size, result.range.clone());
+                let body = result.into_stream().map_err(StorageError::from).boxed();
+                Ok(ReadOutcome::Found(FileRead { size, range, body }))
+            }
+            Err(object_store::Error::NotFound { .. }) => Ok(ReadOutcome::Missing),
+            // Backends word an unsatisfiable range differently: ask for the size to tell.
+            Err(error) if range.is_some() => match self.inner.head(&path).await {
+                Ok(meta) if !satisfiable(range, meta.size) => Ok(ReadOutcome::RangeNotSatisfiable { size: meta.size }),
+                Ok(_) => Err(error.into()),
+                Err(object_store::Error::NotFound { .. }) => Ok(ReadOutcome::Missing),
+                Err(e) => Err(e.into()),
+            },
             Err(e) => Err(e.into()),
         }
     }
@@ -174,10 +247,14 @@ impl FileStore {
         let prefix = (!prefix.is_empty()).then(|| ObjectPath::from(prefix));
         let mut listing = self.inner.list(prefix.as_ref());
         while let Some(meta) = listing.try_next().await? {
+            // object_store speaks chrono; Orion's times are `time`'s.
+            let nanos = i128::from(meta.last_modified.timestamp()) * 1_000_000_000
+                + i128::from(meta.last_modified.timestamp_subsec_nanos());
             seen(StoredFile {
                 key: meta.location.to_string(),
                 size: meta.size,
-                last_modified: meta.last_modified,
+                last_modified: OffsetDateTime::from_unix_timestamp_nanos(nanos)
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH),
             });
         }
         Ok(())
@@ -193,6 +270,16 @@ impl FileStore {
             std::fs::remove_file(path)?;
         }
         Ok(stale.len())
+    }
+}
+
+/// Does `range` ask for at least one byte of a file of `size` bytes (RFC 9110 §14.1.2)?
+fn satisfiable(range: Option<ByteRange>, size: u64) -> bool {
+    match range {
+        None => true,
+        Some(ByteRange::FromTo(first, last)) => first <= last && first < size,
+        Some(ByteRange::From(first)) => first < size,
+        Some(ByteRange::Last(n)) => n > 0 && size > 0,
     }
 }
 
@@ -223,6 +310,17 @@ fn is_staging_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_is_satisfiable_when_it_starts_inside_the_file() {
+        assert!(satisfiable(Some(ByteRange::FromTo(0, 0)), 1));
+        assert!(satisfiable(Some(ByteRange::FromTo(5, 500)), 10));
+        assert!(!satisfiable(Some(ByteRange::FromTo(10, 20)), 10));
+        assert!(!satisfiable(Some(ByteRange::FromTo(5, 4)), 10));
+        assert!(satisfiable(Some(ByteRange::Last(500)), 10));
+        assert!(!satisfiable(Some(ByteRange::Last(0)), 10));
+        assert!(!satisfiable(Some(ByteRange::From(10)), 10));
+    }
 
     #[test]
     fn staging_names_are_the_local_backends_suffixes() {

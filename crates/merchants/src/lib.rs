@@ -1,40 +1,34 @@
 //! Merchants: the tenants of the platform (formerly "companies"). A merchant owns stores,
 //! holds one live subscription and runs loyalty programs.
 //!
+//! Without the `db` feature this crate is [`MerchantId`], [`MerchantSlug`] and [`define_id!`];
+//! with it (the default), the `merchant` entity and [`create_merchant`].
+//!
 //! Architecture invariant: this crate depends on no other Orion crate; everything else points here.
 
-pub mod entity;
+mod id;
 mod slug;
+#[cfg(feature = "db")]
+pub mod entity;
+#[cfg(feature = "db")]
+mod write;
 
+pub use id::{InvalidId, MerchantId};
 pub use slug::{MerchantSlug, SlugError};
+#[cfg(feature = "db")]
+pub use write::{NewMerchant, create_merchant};
 
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
-
-/// A new merchant's fields.
-#[derive(Debug, Clone)]
-pub struct NewMerchant<'a> {
-    /// Display name.
-    pub name: &'a str,
-    /// URL-safe unique identifier.
-    pub slug: MerchantSlug,
-    /// Where the platform writes to the merchant.
-    pub contact_email: &'a str,
+/// What can go wrong with merchants.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Another merchant has this slug.
+    #[error("merchant slug {0} is already taken")]
+    DuplicateSlug(MerchantSlug),
+    /// The database failed.
+    #[cfg(feature = "db")]
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
 }
 
-/// Inserts a merchant. A duplicate slug fails with the database's unique-constraint error.
-pub async fn create_merchant(
-    db: &impl ConnectionTrait,
-    new: NewMerchant<'_>,
-) -> Result<entity::merchant::Model, DbErr> {
-    entity::merchant::ActiveModel {
-        name: Set(new.name.to_owned()),
-        slug: Set(new.slug.as_str().to_owned()),
-        contact_email: Set(new.contact_email.to_owned()),
-        is_active: Set(true),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-}
+/// This crate's result.
+pub type Result<T> = std::result::Result<T, Error>;

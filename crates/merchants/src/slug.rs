@@ -1,7 +1,9 @@
 use std::fmt;
 
 /// A merchant slug: 1 to 63 characters of `a-z`, `0-9` and inner `-`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+#[cfg_attr(feature = "db", derive(sea_orm::DeriveValueType))]
 pub struct MerchantSlug(String);
 
 /// Why a slug was refused.

@@ -4,7 +4,9 @@ use std::fmt;
 ///
 /// Uppercase is refused rather than folded, so the same domain is never stored two ways and
 /// the unique index on `store_domain.domain` means what it says.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+#[cfg_attr(feature = "db", derive(sea_orm::DeriveValueType))]
 pub struct DomainName(String);
 
 /// Why a domain name was refused.

@@ -1,48 +1,90 @@
 //! Stores (formerly "vendors") and what they own: store domains, products (+ translations),
 //! orders (+ items), inventory and team members.
 //!
+//! Without the `db` feature: the ids, [`DomainName`], [`OrderStatus`] and [`TeamRole`]. With it
+//! (the default): the entities and the write and read functions.
+//!
 //! Architecture invariant: depends only on `merchants`. Subscription limits are checked by the
 //! caller through `billing` *before* it calls the write functions here (billing depends on
-//! stores, not the other way round). Every product or order write marks its store active
-//! (`last_activity_at`) in the same transaction.
+//! stores, not the other way round). Every product or order write moves its store's
+//! `last_activity_at` forward in the same transaction.
 
 mod domain_name;
+mod ids;
+#[cfg(feature = "db")]
 pub mod entity;
+#[cfg(feature = "db")]
 mod write;
 
 pub use domain_name::{DomainName, DomainNameError};
+pub use ids::{OrderId, ProductId, StoreDomainId, StoreId};
+#[cfg(feature = "db")]
 pub use write::*;
 
-use sea_orm::DbErr;
+use serde::{Deserialize, Serialize};
+
+/// Where an order is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))"))]
+pub enum OrderStatus {
+    /// Placed, not yet fulfilled.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "pending"))]
+    Pending,
+    /// Fulfilled.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "completed"))]
+    Completed,
+    /// Cancelled before fulfilment.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "cancelled"))]
+    Cancelled,
+    /// Paid back.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "refunded"))]
+    Refunded,
+}
+
+/// A team member's role in a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))"))]
+pub enum TeamRole {
+    /// Runs the store.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "owner"))]
+    Owner,
+    /// Works in it.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "staff"))]
+    Staff,
+}
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The store does not exist.
     #[error("store {0} not found")]
-    StoreNotFound(i64),
-    /// The product does not exist in that store.
-    #[error("product {product_id} not found in store {store_id}")]
-    ProductNotFound {
-        /// The store that was searched.
-        store_id: i64,
-        /// The product asked for.
-        product_id: i64,
+    StoreNotFound(StoreId),
+    /// The product does not exist.
+    #[error("product {0} not found")]
+    ProductNotFound(ProductId),
+    /// The product belongs to another store than the one named with it.
+    #[error("product {product_id} does not belong to store {store_id}")]
+    ProductOfAnotherStore {
+        /// The product.
+        product_id: ProductId,
+        /// The store named with it.
+        store_id: StoreId,
     },
     /// Another store (of any merchant) already uses this domain.
     #[error("domain {0} is already used by a store")]
-    DuplicateDomain(String),
+    DuplicateDomain(DomainName),
     /// The store already has a primary domain.
-    #[error("store {store_id} already has a primary domain")]
-    SecondPrimaryDomain {
-        /// The store.
-        store_id: i64,
-    },
+    #[error("store {0} already has a primary domain")]
+    SecondPrimaryDomain(StoreId),
     /// The SKU is already used by another product of the same store.
     #[error("SKU {sku:?} already exists in store {store_id}")]
     DuplicateSku {
         /// The store.
-        store_id: i64,
+        store_id: StoreId,
         /// The SKU.
         sku: String,
     },
@@ -53,7 +95,7 @@ pub enum Error {
     #[error("{email} is already on the team of store {store_id}")]
     DuplicateTeamMember {
         /// The store.
-        store_id: i64,
+        store_id: StoreId,
         /// The email.
         email: String,
     },
@@ -61,8 +103,9 @@ pub enum Error {
     #[error("invalid order: {0}")]
     InvalidOrder(&'static str),
     /// The database failed.
+    #[cfg(feature = "db")]
     #[error(transparent)]
-    Db(#[from] DbErr),
+    Db(#[from] sea_orm::DbErr),
 }
 
 /// This crate's result.

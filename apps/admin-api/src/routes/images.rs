@@ -1,240 +1,134 @@
 //! Images: `POST /api/v1/admin/images/upload` (multipart), `GET`/`DELETE
 //! /api/v1/admin/images/{id}`, `GET /api/v1/admin/images/stats`, and the variant files at
-//! `/images/{key}` (public, immutable: the key is the content's hash).
+//! `/images/{key}` (public, immutable: the key is the content's hash; streamed, with ranges).
 
-use actix_multipart::{Field, Multipart};
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::TryStreamExt;
-use images::{ImageKind, NewImage};
-use sea_orm::EntityTrait;
+use actix_multipart::MultipartError;
+use actix_multipart::form::{MultipartForm, bytes::Bytes as FileBytes, text::Text};
+use actix_web::http::header::{
+    self, ByteRangeSpec, ContentRange, ContentRangeSpec, EntityTag, Header, IfNoneMatch, IfRange, Range,
+};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use images::{ByteRange, ImageKind, NewImage, ReadOutcome};
+use stores::{ProductId, StoreId};
 
 use crate::auth::Admin;
 use crate::dto::{ImageResponse, ImageStatsResponse};
 use crate::error::{ApiError, ErrorBody};
-use crate::startup::AppState;
+use crate::state::AppState;
 
-/// Text fields are short: ids and a kind.
-const TEXT_FIELD_LIMIT: usize = 64;
-/// An over-size upload is read (and discarded) up to this many times the limit, so the client
-/// gets its 413; beyond that the connection is dropped.
-const DRAIN_FACTOR: usize = 4;
-
-/// The multipart form of an upload.
-#[derive(Debug, Default)]
-struct UploadForm {
-    file: Option<(String, Vec<u8>)>,
-    store_id: Option<String>,
-    product_id: Option<String>,
-    kind: Option<String>,
+/// The multipart form of an upload. Text fields are short: ids and a kind.
+#[derive(Debug, MultipartForm)]
+#[multipart(deny_unknown_fields, duplicate_field = "deny")]
+pub struct UploadForm {
+    file: FileBytes,
+    #[multipart(limit = "64B")]
+    store_id: Text<String>,
+    #[multipart(limit = "64B")]
+    product_id: Option<Text<String>>,
+    #[multipart(rename = "type", limit = "64B")]
+    kind: Option<Text<String>>,
 }
 
 /// Upload an image: multipart fields `file` (JPEG, PNG, GIF or WebP, recognised by content),
 /// `store_id`, optional `product_id` and `type` (`product` (default), `category` or `banner`).
 /// Identical content of the same type is stored once. Product images count against the
 /// merchant plan's `max_images_per_product`.
-#[utoipa::path(
-    post,
-    path = "/api/v1/admin/images/upload",
-    tag = "images",
+#[utoipa::path(post, path = "/api/v1/admin/images/upload", tag = "images", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "fields file, store_id, product_id, type"),
     responses(
         (status = 201, body = ImageResponse, description = "Stored (or referenced, when identical content was)"),
-        (status = 400, body = ErrorBody, description = "Missing or malformed fields, empty file"),
+        (status = 400, body = ErrorBody, description = "Missing, repeated, unknown or malformed fields, empty file"),
+        (status = 401, body = ErrorBody, description = "No valid token"),
         (status = 403, body = ErrorBody, description = "`limit_reached`, `no_live_subscription`, or not an admin"),
         (status = 404, body = ErrorBody, description = "Unknown store or product"),
         (status = 413, body = ErrorBody, description = "Over `images.max_upload_mb`"),
         (status = 415, body = ErrorBody, description = "Not a JPEG, PNG, GIF or WebP by content"),
-        (status = 422, body = ErrorBody, description = "`invalid_image` (truncated, corrupt, too many pixels) or `product_of_another_store`"),
-    ),
-    security(("bearer" = []))
-)]
-#[tracing::instrument(skip_all)]
+        (status = 422, body = ErrorBody, description = "`invalid_image` (truncated, corrupt, too many pixels) or `product_of_another_store`")))]
+#[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn upload(
+    admin: Admin,
     state: web::Data<AppState>,
-    _admin: Admin,
-    payload: Multipart,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let max_bytes = state.images.settings().max_upload_bytes;
-    let form = read_form(payload, max_bytes).await?;
-    let (filename, bytes) = form.file.ok_or_else(|| missing("file"))?;
-    let store_id = parse_id("store_id", form.store_id.as_deref().ok_or_else(|| missing("store_id"))?)?;
-    let product_id = form
-        .product_id
-        .as_deref()
-        .filter(|v| !v.is_empty())
-        .map(|v| parse_id("product_id", v))
-        .transpose()?;
-    let kind = match form.kind.as_deref() {
+    // A processing slot first: uploads held in memory at once are bounded by the concurrency.
+    let slot = state.images.reserve().await?;
+    let max = state.images.settings().max_upload_bytes;
+    let MultipartForm(form) = MultipartForm::<UploadForm>::from_request(&req, &mut payload.into_inner())
+        .await
+        .map_err(|error| multipart_error(&error, max))?;
+    let store_id = parse_id::<StoreId>("store_id", &form.store_id)?;
+    let product_id = form.product_id.as_deref().filter(|v| !v.trim().is_empty()).map(|v| parse_id::<ProductId>("product_id", v)).transpose()?;
+    let kind = match form.kind.as_deref().map(|kind| kind.trim()) {
         None | Some("") => ImageKind::Product,
-        Some(name) => ImageKind::parse(name).ok_or_else(|| {
-            ApiError::BadRequest(format!("type must be product, category or banner, not {name:?}"))
-        })?,
+        Some(name) => ImageKind::parse(name)
+            .ok_or_else(|| ApiError::BadRequest(format!("type must be product, category or banner, not {name:?}")))?,
     };
     if product_id.is_some() && kind != ImageKind::Product {
         return Err(ApiError::BadRequest("product_id goes with type=product only".to_owned()));
     }
-
-    let store = stores::entity::store::Entity::find_by_id(store_id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no store {store_id}")))?;
-    let mut max_per_product = None;
-    if let Some(product_id) = product_id {
-        let product = stores::entity::product::Entity::find_by_id(product_id)
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no product {product_id}")))?;
-        if product.store_id != store.id {
-            return Err(ApiError::ProductOfAnotherStore { product_id, store_id });
-        }
-        max_per_product = match billing::live_tier(&state.db, store.merchant_id).await {
-            Ok(tier) => tier.max_images_per_product,
-            Err(billing::Error::NoLiveSubscription(merchant)) => {
-                return Err(ApiError::NoLiveSubscription(merchant));
-            }
-            Err(billing::Error::Db(e)) => return Err(e.into()),
-            Err(other) => return Err(ApiError::Internal(other.to_string())),
-        };
-    }
-    let new = NewImage { store_id, product_id, kind, original_filename: &filename, max_per_product };
-    let stored = state.images.upload(&state.db, new, bytes).await?;
-    tracing::info!(image = stored.id, hash = %stored.hash, deduplicated = stored.deduplicated, "image stored");
+    let max_per_product = billing::image_allowance(&state.db, store_id, product_id).await?;
+    let filename: String = form.file.file_name.as_deref().unwrap_or("upload").chars().take(255).collect();
+    let new = NewImage { store_id: store_id.get(), product_id: product_id.map(ProductId::get), kind, original_filename: &filename, max_per_product };
+    let stored = state.images.upload(&state.db, slot, new, Vec::from(form.file.data)).await?;
+    tracing::info!(image = %stored.id, hash = %stored.hash, deduplicated = stored.deduplicated, "image stored");
     Ok(HttpResponse::Created().json(ImageResponse::from(stored)))
 }
 
-/// Reads the form, refusing unknown or repeated fields and a file over `max_bytes` (413).
-async fn read_form(mut payload: Multipart, max_bytes: usize) -> Result<UploadForm, ApiError> {
-    let mut form = UploadForm::default();
-    while let Some(field) = payload.try_next().await.map_err(bad_multipart)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        match name.as_str() {
-            "file" if form.file.is_none() => {
-                let filename = field
-                    .content_disposition()
-                    .and_then(|d| d.get_filename())
-                    .unwrap_or("upload")
-                    .chars()
-                    .take(255)
-                    .collect();
-                let bytes = read_field(field, max_bytes).await?.ok_or_else(|| {
-                    ApiError::PayloadTooLarge(format!(
-                        "the upload is larger than {max_bytes} bytes ({} MiB), the most accepted",
-                        max_bytes / (1024 * 1024)
-                    ))
-                })?;
-                form.file = Some((filename, bytes));
-            }
-            "store_id" | "product_id" | "type" => {
-                let slot = match name.as_str() {
-                    "store_id" => &mut form.store_id,
-                    "product_id" => &mut form.product_id,
-                    _ => &mut form.kind,
-                };
-                if slot.is_some() {
-                    return Err(ApiError::BadRequest(format!("field {name} is given twice")));
-                }
-                let bytes = read_field(field, TEXT_FIELD_LIMIT)
-                    .await?
-                    .ok_or_else(|| ApiError::BadRequest(format!("field {name} is too long")))?;
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| ApiError::BadRequest(format!("field {name} is not UTF-8 text")))?;
-                *slot = Some(text.trim().to_owned());
-            }
-            "file" => return Err(ApiError::BadRequest("one file per upload".to_owned())),
-            other => {
-                return Err(ApiError::BadRequest(format!(
-                    "unknown field {other:?}; expected file, store_id, product_id, type"
-                )));
-            }
+/// The multipart reader's refusals, in the API's words.
+fn multipart_error(error: &actix_web::Error, max_bytes: usize) -> ApiError {
+    match error.as_error::<MultipartError>() {
+        Some(MultipartError::Payload(actix_web::error::PayloadError::Overflow)) => ApiError::PayloadTooLarge(format!(
+            "the upload is larger than {max_bytes} bytes ({} MiB), the most accepted",
+            max_bytes / (1024 * 1024)
+        )),
+        Some(MultipartError::DuplicateField(name)) => ApiError::BadRequest(format!("field {name} is given twice (one file per upload)")),
+        Some(MultipartError::UnknownField(name)) => {
+            ApiError::BadRequest(format!("unknown field {name:?}; expected file, store_id, product_id, type"))
         }
+        Some(MultipartError::MissingField(name)) => ApiError::BadRequest(format!("missing field {name}")),
+        Some(other) => ApiError::BadRequest(format!("expected a multipart/form-data upload: {other}")),
+        None => ApiError::BadRequest(format!("expected a multipart/form-data upload: {error}")),
     }
-    Ok(form)
 }
 
-/// The field's bytes, or `None` if it is longer than `limit` (the rest is read and dropped, up
-/// to [`DRAIN_FACTOR`] × `limit`, so the client gets the answer instead of a reset connection).
-async fn read_field(mut field: Field, limit: usize) -> Result<Option<Vec<u8>>, ApiError> {
-    let mut bytes = Vec::new();
-    let mut seen = 0usize;
-    while let Some(chunk) = field.try_next().await.map_err(bad_multipart)? {
-        seen = seen.saturating_add(chunk.len());
-        if seen <= limit {
-            bytes.extend_from_slice(&chunk);
-        } else if seen > limit.saturating_mul(DRAIN_FACTOR).max(1024 * 1024) {
-            return Err(ApiError::PayloadTooLarge(format!("the upload is far larger than {limit} bytes")));
-        }
-    }
-    Ok((seen <= limit).then_some(bytes))
+fn parse_id<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiError> {
+    value.parse().map_err(|_| ApiError::BadRequest(format!("{field} must be a positive integer, not {value:?}")))
 }
 
-fn bad_multipart(error: actix_multipart::MultipartError) -> ApiError {
-    ApiError::BadRequest(format!("expected a multipart/form-data body: {error}"))
-}
-
-fn missing(field: &str) -> ApiError {
-    ApiError::BadRequest(format!("missing field {field}"))
-}
-
-fn parse_id(field: &str, value: &str) -> Result<i64, ApiError> {
-    value
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::BadRequest(format!("{field} must be a positive integer, not {value:?}")))
+fn image_id(raw: &str) -> Result<images::ImageId, ApiError> {
+    raw.parse::<i64>().ok().and_then(images::ImageId::new).ok_or_else(|| ApiError::BadRequest(format!("image id must be a positive integer, not {raw:?}")))
 }
 
 /// One image with its variants' URLs.
-#[utoipa::path(
-    get,
-    path = "/api/v1/admin/images/{id}",
-    tag = "images",
+#[utoipa::path(get, path = "/api/v1/admin/images/{id}", tag = "images", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Image id")),
-    responses((status = 200, body = ImageResponse), (status = 404, body = ErrorBody)),
-    security(("bearer" = []))
-)]
-pub async fn get(
-    state: web::Data<AppState>,
-    _admin: Admin,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = parse_id("id", &id)?;
-    let image = images::find_image(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no image {id}")))?;
+    responses((status = 200, body = ImageResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
+pub async fn get(admin: Admin, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = image_id(&id)?;
+    let image = images::find_image(&state.db, id).await?.ok_or_else(|| ApiError::NotFound(format!("no image {id}")))?;
     Ok(HttpResponse::Ok().json(ImageResponse::from(image)))
 }
 
 /// Delete an image. Its files go with the last image referring to the same content.
-#[utoipa::path(
-    delete,
-    path = "/api/v1/admin/images/{id}",
-    tag = "images",
+#[utoipa::path(delete, path = "/api/v1/admin/images/{id}", tag = "images", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Image id")),
-    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)),
-    security(("bearer" = []))
-)]
-#[tracing::instrument(skip(state, _admin))]
-pub async fn delete(
-    state: web::Data<AppState>,
-    _admin: Admin,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = parse_id("id", &id)?;
-    state.images.delete(&state.db, id).await?;
+    responses((status = 204, description = "Deleted"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
+pub async fn delete(admin: Admin, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    state.images.delete(&state.db, image_id(&id)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Image storage statistics, read from the counters kept with every write (two indexed
 /// single-row reads, whatever the number of images).
-#[utoipa::path(
-    get,
-    path = "/api/v1/admin/images/stats",
-    tag = "images",
-    responses((status = 200, body = ImageStatsResponse)),
-    security(("bearer" = []))
-)]
-pub async fn stats(state: web::Data<AppState>, _admin: Admin) -> Result<HttpResponse, ApiError> {
+#[utoipa::path(get, path = "/api/v1/admin/images/stats", tag = "images", security(("bearer" = [])),
+    responses((status = 200, body = ImageStatsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
+pub async fn stats(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let stats = images::load_storage_stats(&state.db).await?;
     Ok(HttpResponse::Ok().json(ImageStatsResponse {
         metrics: stats.into(),
@@ -245,45 +139,65 @@ pub async fn stats(state: web::Data<AppState>, _admin: Admin) -> Result<HttpResp
 }
 
 /// A variant file, e.g. `/images/products/ab/cd/abcd…_800.webp`. Public (storefront images),
-/// immutable (the name is the content's hash): cached for a year, 304 on `If-None-Match`.
-#[utoipa::path(
-    get,
-    path = "/images/{key}",
-    tag = "images",
+/// immutable (the name is the content's hash): cached for a year, `ETag` with 304 on
+/// `If-None-Match`, streamed, single byte ranges (206/416, `If-Range`).
+#[utoipa::path(get, path = "/images/{key}", tag = "images",
     params(("key" = String, Path, description = "Storage key, e.g. products/ab/cd/<sha256>_800.webp")),
-    responses(
-        (status = 200, description = "The WebP file", content_type = "image/webp"),
-        (status = 304, description = "Not modified"),
-        (status = 404, body = ErrorBody),
-    )
-)]
-pub async fn file(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    key: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, description = "The WebP file", content_type = "image/webp"),
+        (status = 206, description = "The requested byte range", content_type = "image/webp"),
+        (status = 304, description = "Not modified"), (status = 404, body = ErrorBody),
+        (status = 416, body = ErrorBody, description = "Range beyond the file")))]
+pub async fn file(state: web::Data<AppState>, req: HttpRequest, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
-    if images::library::parse_storage_key(&key).is_none() {
-        return Err(ApiError::NotFound(format!("no image file {key}")));
-    }
-    let etag = format!("\"{}\"", key.rsplit('/').next().unwrap_or_default().trim_end_matches(".webp"));
+    let etag = EntityTag::new_strong(key.rsplit('/').next().unwrap_or_default().trim_end_matches(".webp").to_owned());
     let cache = (header::CACHE_CONTROL, "public, max-age=31536000, immutable");
-    let matches = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
-    if matches {
-        return Ok(HttpResponse::NotModified()
-            .insert_header(cache)
-            .insert_header((header::ETAG, etag))
-            .finish());
+    if let Ok(IfNoneMatch::Any) = IfNoneMatch::parse(&req) {
+        return Ok(HttpResponse::NotModified().insert_header(cache).insert_header(header::ETag(etag)).finish());
     }
-    let body = state.images.files().get(&key).await.map_err(|e| ApiError::Image(e.into()))?;
-    let body = body.ok_or_else(|| ApiError::NotFound(format!("no image file {key}")))?;
-    Ok(HttpResponse::Ok()
+    if let Ok(IfNoneMatch::Items(tags)) = IfNoneMatch::parse(&req)
+        && tags.iter().any(|tag| tag.weak_eq(&etag))
+    {
+        return Ok(HttpResponse::NotModified().insert_header(cache).insert_header(header::ETag(etag)).finish());
+    }
+    let read = match state.images.read_variant(&key, requested_range(&req, &etag)).await? {
+        ReadOutcome::Found(read) => read,
+        ReadOutcome::Missing => return Err(ApiError::NotFound(format!("no image file {key}"))),
+        ReadOutcome::RangeNotSatisfiable { size } => {
+            return Ok(HttpResponse::RangeNotSatisfiable()
+                .insert_header(ContentRange(ContentRangeSpec::Bytes { range: None, instance_length: Some(size) }))
+                .json(ErrorBody { error: crate::error::ErrorDetail { code: "range_not_satisfiable", message: format!("the file has {size} bytes") } }));
+        }
+    };
+    let partial = read.range.end - read.range.start != read.size;
+    let mut response = if partial { HttpResponse::PartialContent() } else { HttpResponse::Ok() };
+    if partial {
+        let range = Some((read.range.start, read.range.end.saturating_sub(1)));
+        response.insert_header(ContentRange(ContentRangeSpec::Bytes { range, instance_length: Some(read.size) }));
+    }
+    Ok(response
         .content_type("image/webp")
         .insert_header(cache)
-        .insert_header((header::ETAG, etag))
-        .body(body))
+        .insert_header(header::ETag(etag))
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .no_chunking(read.range.end - read.range.start)
+        .streaming(read.body))
+}
+
+/// The one byte range asked for, unless `If-Range` names another version (then the whole file;
+/// several ranges are answered with the whole file too, which RFC 9110 allows).
+fn requested_range(req: &HttpRequest, etag: &EntityTag) -> Option<ByteRange> {
+    match IfRange::parse(req) {
+        Ok(IfRange::EntityTag(tag)) if !tag.strong_eq(etag) => return None,
+        // No Last-Modified is sent, so a date cannot be checked: the whole file it is.
+        Ok(IfRange::Date(_)) => return None,
+        _ => {}
+    }
+    match Range::parse(req).ok()? {
+        Range::Bytes(specs) if specs.len() == 1 => Some(match specs[0] {
+            ByteRangeSpec::FromTo(first, last) => ByteRange::FromTo(first, last),
+            ByteRangeSpec::From(first) => ByteRange::From(first),
+            ByteRangeSpec::Last(n) => ByteRange::Last(n),
+        }),
+        _ => None,
+    }
 }

@@ -1,4 +1,5 @@
-//! Route handlers: thin adapters from HTTP to the domain crates.
+//! Route handlers: each parses its input, makes one call into a domain crate, and maps the result
+//! to the wire.
 
 pub mod forecast;
 pub mod images;
@@ -14,8 +15,6 @@ use crate::error::ApiError;
 pub const PLATFORM_HEALTH: &str = "/api/v1/admin/platform-health";
 /// The base path of the image routes.
 pub const IMAGES: &str = "/api/v1/admin/images";
-/// Where variant files are served: `{IMAGE_FILES}/{storage key}`.
-pub const IMAGE_FILES: &str = "/images";
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -40,8 +39,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/{id}", web::get().to(images::get))
             .route("/{id}", web::delete().to(images::delete)),
     )
-    .route("/images/{key:.+}", web::get().to(images::file))
+    .route(&format!("{}/{{key:.+}}", crate::dto::IMAGE_FILES), web::get().to(images::file))
     .route("/admin/platform-health", web::get().to(page::platform_health))
+    .route("/admin/platform-health/{asset}", web::get().to(page::asset))
     .route("/livez", web::get().to(ops::livez))
     .route("/readyz", web::get().to(ops::readyz))
     .route("/metrics", web::get().to(ops::metrics));

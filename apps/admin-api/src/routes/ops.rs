@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use sea_orm::ConnectionTrait;
 
 use crate::dto::Probe;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How long `/readyz` waits for the database.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -19,15 +19,9 @@ pub async fn livez() -> web::Json<Probe> {
 }
 
 /// The database answers a query within 2 s; 503 otherwise.
-#[utoipa::path(
-    get,
-    path = "/readyz",
-    tag = "operations",
-    responses((status = 200, body = Probe), (status = 503, body = Probe))
-)]
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Probe), (status = 503, body = Probe)))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let ping = tokio::time::timeout(READY_TIMEOUT, state.db.execute_unprepared("SELECT 1")).await;
-    match ping {
+    match tokio::time::timeout(READY_TIMEOUT, state.db.execute_unprepared("SELECT 1")).await {
         Ok(Ok(_)) => HttpResponse::Ok().json(Probe { status: "ok" }),
         Ok(Err(error)) => {
             tracing::warn!(%error, "readiness check: database query failed");
@@ -41,17 +35,11 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Prometheus metrics in the OpenMetrics text format (base units: seconds, bytes, ratios).
-#[utoipa::path(
-    get,
-    path = "/metrics",
-    tag = "operations",
-    responses((status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text"))
-)]
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text")))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    match state.metrics.render(&state.monitor.latest(), state.sampler.latest()) {
-        Ok(text) => HttpResponse::Ok()
-            .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-            .body(text),
+    match state.meters.metrics.render(&state.monitor.latest(), state.sampler.latest()) {
+        Ok(text) => HttpResponse::Ok().content_type("application/openmetrics-text; version=1.0.0; charset=utf-8").body(text),
         Err(error) => {
             tracing::error!(%error, "encoding metrics failed");
             HttpResponse::InternalServerError().finish()

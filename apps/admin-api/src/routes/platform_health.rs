@@ -1,111 +1,67 @@
 //! `GET /health`, `/capacity`, `/subscription-capacity`: assembled from the background
-//! measurements; no handler touches the database (beyond the cached token check).
+//! measurements; no handler touches the database (beyond the cached token check). Bodies are
+//! reused within the same second (see `render_cache`).
 
 use std::sync::Arc;
 
-use actix_web::HttpResponse;
 use actix_web::http::header::ContentType;
 use actix_web::web::{self, Bytes};
-use chrono::{DateTime, Utc};
-use health::{DbState, Measurements, OverallStatus, Priority, Recommendation};
+use actix_web::HttpResponse;
+use health::DbState;
 use serde::Deserialize;
+use time::OffsetDateTime;
 use utoipa::IntoParams;
 
 use crate::auth::Admin;
 use crate::dto::{
-    CapacityResponse, DatabaseMetrics, Freshness, HealthResponse, ImageStorageMetrics, Performance,
-    StoreCounts, SubscriptionCapacityResponse, SystemMetrics, gib, mib, overall_status_name,
+    CapacityResponse, DatabaseMetrics, Freshness, HealthResponse, StoreCounts, SubscriptionCapacityResponse,
+    SystemMetrics,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Platform health: system, database and image storage against their thresholds, with
 /// recommendations and the infrastructure tier (seed 001 `PlatformHealthResponse`).
-#[utoipa::path(
-    get,
-    path = "/api/v1/admin/platform-health/health",
-    tag = "platform-health",
+#[utoipa::path(get, path = "/api/v1/admin/platform-health/health", tag = "platform-health",
     security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Current health", body = HealthResponse),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
-    )
-)]
-#[tracing::instrument(skip_all, fields(admin = admin.user_id))]
+    responses((status = 200, description = "Current health", body = HealthResponse),
+        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn health(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let now = Utc::now();
+    let now = OffsetDateTime::now_utc();
     let db = state.monitor.latest();
-    let body = state.rendered.get_or_render("health", now.timestamp(), identity(&db), || {
+    let body = state.rendered.get_or_render("health", now.unix_timestamp(), identity(&db), || {
         to_json(&assemble_health(&state, &db, now))
     })?;
     Ok(json(body))
 }
 
-fn assemble_health(state: &AppState, db: &DbState, now: DateTime<Utc>) -> HealthResponse {
+fn assemble_health(state: &AppState, db: &DbState, now: OffsetDateTime) -> HealthResponse {
     let figures = db.figures.as_deref();
     let system = state.sampler.latest();
-    let requests = state.requests.summary();
-    let (products, stores) = figures.map_or((0, 0), |f| (f.products.value, f.stores.value));
-    let images = figures.map(|f| f.images).unwrap_or_default();
-    let size_bytes = figures.map_or(0, |f| f.size_bytes);
-    let sys = system.map(|s| s.metrics).unwrap_or_default();
-    let measurements = Measurements {
-        products: products as f64,
-        storage_gb: gib(images.total_bytes),
-        db_size_mb: mib(size_bytes),
-        disk_percent: sys.disk_percent,
-        memory_percent: sys.memory_percent,
-        cpu_percent: sys.cpu_percent,
-        monthly_orders: figures.map_or(0, |f| f.orders_this_month) as f64,
-        avg_response_ms: requests.avg_ms,
-    };
-    let thresholds = health::evaluate_thresholds(&measurements, &state.thresholds);
-    let mut recommendations = health::recommendations(&thresholds, stores, products);
-    let mut overall = health::overall_status(&thresholds);
-    if !db.reachable() {
-        // An unreachable database outranks every figure: the figures may be stale or missing.
-        overall = OverallStatus::Critical;
-        recommendations.retain(|r| r.title != "All systems healthy");
-        recommendations.insert(
-            0,
-            Recommendation {
-                priority: Priority::Critical,
-                title: "Database unreachable".to_owned(),
-                description: match &db.last_error {
-                    Some(error) => format!("The last refresh of the database figures failed: {error}"),
-                    None => "The database figures have not been measured yet".to_owned(),
-                },
-                action: Some("Check the database server and database.url; see /readyz".to_owned()),
-            },
-        );
-    }
-    let tier = health::infrastructure_tier(stores, products);
+    let requests = state.meters.requests.summary();
+    let verdict = health::assess(&db.observation(system.map(|s| s.metrics), &requests), &state.thresholds);
+    let count = |of: fn(&health::DbFigures) -> u64| figures.map_or(0, of);
     HealthResponse {
         timestamp: crate::dto::rfc3339(now),
-        overall_status: overall_status_name(overall),
+        overall_status: verdict.overall,
         system: SystemMetrics::from_sample(system),
         database: DatabaseMetrics {
-            size_mb: mib(size_bytes),
-            products_count: products,
-            orders_count: figures.map_or(0, |f| f.orders.value),
-            stores_count: stores,
-            merchants_count: figures.map_or(0, |f| f.merchants.value),
-            inventory_count: figures.map_or(0, |f| f.inventory.value),
+            size_mb: health::mib(count(|f| f.size_bytes)),
+            products_count: count(|f| f.products.value),
+            orders_count: count(|f| f.orders.value),
+            stores_count: count(|f| f.stores.value),
+            merchants_count: count(|f| f.merchants.value),
+            inventory_count: count(|f| f.inventory.value),
             freshness: Freshness::of(db, now),
         },
-        image_storage: ImageStorageMetrics {
-            total_files: images.total_files,
-            total_size_mb: mib(images.total_bytes),
-            total_size_gb: gib(images.total_bytes),
-            max_files_per_dir: images.max_files_per_dir,
-            products_estimated: images.products_estimated(),
-        },
-        performance: Performance::from_summary(requests),
-        thresholds: thresholds.into_iter().map(Into::into).collect(),
-        recommendations: recommendations.into_iter().map(Into::into).collect(),
-        infrastructure_tier: tier.name,
-        next_tier_trigger: tier.next_tier_trigger,
+        image_storage: figures.map(|f| f.images).unwrap_or_default().into(),
+        performance: requests,
+        thresholds: verdict.thresholds,
+        recommendations: verdict.recommendations,
+        infrastructure_tier: verdict.tier.name,
+        infrastructure_tier_limits: verdict.tier.tier,
+        next_tier_trigger: verdict.tier.next_tier_trigger,
     }
 }
 
@@ -119,45 +75,36 @@ pub struct CapacityQuery {
 }
 
 /// Capacity figures for planning (seed 001 `CapacityMetricsResponse`).
-#[utoipa::path(
-    get,
-    path = "/api/v1/admin/platform-health/capacity",
-    tag = "platform-health",
-    params(CapacityQuery),
+#[utoipa::path(get, path = "/api/v1/admin/platform-health/capacity", tag = "platform-health", params(CapacityQuery),
     security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Capacity figures", body = CapacityResponse),
+    responses((status = 200, description = "Capacity figures", body = CapacityResponse),
         (status = 400, description = "Bad query parameter", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
-    )
-)]
-#[tracing::instrument(skip_all, fields(admin = admin.user_id))]
+        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn capacity(
     admin: Admin,
     state: web::Data<AppState>,
     query: web::Query<CapacityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let top = match query.top_stores {
-        Some(n @ 1..=10_000) => Some(n as usize),
+        Some(n @ 1..=10_000) => n as usize,
         Some(n) => return Err(ApiError::BadRequest(format!("top_stores must be within 1..=10000, got {n}"))),
-        None => None,
+        None => usize::MAX,
     };
-    let now = Utc::now();
+    let now = OffsetDateTime::now_utc();
     let db = state.monitor.latest();
-    let key = format!("capacity?top_stores={top:?}");
-    let body = state.rendered.get_or_render(&key, now.timestamp(), identity(&db), || {
+    let key = format!("capacity?top_stores={top}");
+    let body = state.rendered.get_or_render(&key, now.unix_timestamp(), identity(&db), || {
         let figures = db.figures.as_deref();
         // Sorted by the monitor, most products first: the top N is a prefix.
         let by_store = figures.map(|f| f.products_by_store.as_slice()).unwrap_or_default();
-        let by_store = &by_store[..top.unwrap_or(usize::MAX).min(by_store.len())];
         let images = figures.map(|f| f.images).unwrap_or_default();
         to_json(&CapacityResponse {
             products_total: figures.map_or(0, |f| f.products.value),
-            products_by_store: StoreCounts(by_store),
+            products_by_store: StoreCounts(&by_store[..top.min(by_store.len())]),
             images_total: images.total_files,
-            storage_used_gb: gib(images.total_bytes),
-            database_size_mb: mib(figures.map_or(0, |f| f.size_bytes)),
+            storage_used_gb: health::gib(images.total_bytes),
+            database_size_mb: health::mib(figures.map_or(0, |f| f.size_bytes)),
             orders_this_month: figures.map_or(0, |f| f.orders_this_month),
             active_stores: figures.map_or(0, |f| f.active_stores),
             freshness: Freshness::of(&db, now),
@@ -167,45 +114,18 @@ pub async fn capacity(
 }
 
 /// What the sold subscription tiers allow against what stores use (seed 000).
-#[utoipa::path(
-    get,
-    path = "/api/v1/admin/platform-health/subscription-capacity",
-    tag = "platform-health",
+#[utoipa::path(get, path = "/api/v1/admin/platform-health/subscription-capacity", tag = "platform-health",
     security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Subscription capacity", body = SubscriptionCapacityResponse),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
-    )
-)]
-#[tracing::instrument(skip_all, fields(admin = admin.user_id))]
-pub async fn subscription_capacity(
-    admin: Admin,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let now = Utc::now();
+    responses((status = 200, description = "Subscription capacity", body = SubscriptionCapacityResponse),
+        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
+pub async fn subscription_capacity(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let now = OffsetDateTime::now_utc();
     let db = state.monitor.latest();
-    let body =
-        state.rendered.get_or_render("subscription-capacity", now.timestamp(), identity(&db), || {
-            to_json(&assemble_subscription_capacity(&db, now))
-        })?;
+    let body = state.rendered.get_or_render("subscription-capacity", now.unix_timestamp(), identity(&db), || {
+        to_json(&SubscriptionCapacityResponse { capacity: db.subscription_capacity(), freshness: Freshness::of(&db, now) })
+    })?;
     Ok(json(body))
-}
-
-fn assemble_subscription_capacity(db: &DbState, now: DateTime<Utc>) -> SubscriptionCapacityResponse {
-    let figures = db.figures.as_deref();
-    let capacity = figures.map_or_else(
-        || billing::subscription_capacity(&[], billing::Usage::default()),
-        health::DbFigures::subscription_capacity,
-    );
-    SubscriptionCapacityResponse {
-        total_subscriptions: capacity.total_subscriptions,
-        tier_distribution: capacity.tier_distribution,
-        products: capacity.products.into(),
-        orders_monthly: capacity.orders_monthly.into(),
-        team_members: capacity.team_members.into(),
-        freshness: Freshness::of(db, now),
-    }
 }
 
 /// Identifies one state of the database figures (a refresh makes a new one).
@@ -214,9 +134,7 @@ fn identity(db: &Arc<DbState>) -> usize {
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<Bytes, ApiError> {
-    serde_json::to_vec(value)
-        .map(Bytes::from)
-        .map_err(|e| ApiError::Internal(format!("serialising JSON: {e}")))
+    Ok(Bytes::from(serde_json::to_vec(value)?))
 }
 
 fn json(body: Bytes) -> HttpResponse {

@@ -1,21 +1,22 @@
+use merchants::MerchantId;
 use sea_orm::entity::prelude::*;
+
+use crate::{BillingCycle, SubscriptionId, SubscriptionStatus, TierCode};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "merchant_subscription")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub created_at: DateTimeUtc,
-    pub merchant_id: i64,
-    pub tier_code: String,
-    /// trialing | active | past_due | cancelled | expired
-    pub status: String,
-    /// monthly | annual
-    pub billing_cycle: String,
-    pub current_period_start: DateTimeUtc,
-    pub current_period_end: DateTimeUtc,
-    pub trial_ends_at: Option<DateTimeUtc>,
-    pub cancelled_at: Option<DateTimeUtc>,
+    pub id: SubscriptionId,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub merchant_id: MerchantId,
+    pub tier_code: TierCode,
+    pub status: SubscriptionStatus,
+    pub billing_cycle: BillingCycle,
+    pub current_period_start: TimeDateTimeWithTimeZone,
+    pub current_period_end: TimeDateTimeWithTimeZone,
+    pub trial_ends_at: Option<TimeDateTimeWithTimeZone>,
+    pub cancelled_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,13 +1,15 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{Tier, TierCode, TierLimits};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "subscription_tier")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub created_at: DateTimeUtc,
+    pub created_at: TimeDateTimeWithTimeZone,
     #[sea_orm(unique)]
-    pub code: String,
+    pub code: TierCode,
     pub name: String,
     pub sort_order: i32,
     pub price_monthly_cents: i64,
@@ -25,3 +27,21 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for Tier {
+    fn from(row: Model) -> Tier {
+        Tier {
+            code: row.code,
+            name: row.name,
+            price_monthly_cents: row.price_monthly_cents,
+            price_annual_cents: row.price_annual_cents,
+            limits: TierLimits {
+                max_products: row.max_products,
+                max_orders_per_month: row.max_orders_per_month,
+                max_team_members: row.max_team_members,
+                max_images_per_product: row.max_images_per_product,
+                max_api_requests_per_day: row.max_api_requests_per_day,
+            },
+        }
+    }
+}

@@ -5,9 +5,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub created_at: DateTimeUtc,
+    pub created_at: TimeDateTimeWithTimeZone,
     #[sea_orm(unique)]
-    pub snapshot_date: Date,
+    pub snapshot_date: TimeDate,
     pub total_merchants: i64,
     pub total_stores: i64,
     pub active_stores: i64,
@@ -34,3 +34,31 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for crate::Snapshot {
+    fn from(row: Model) -> crate::Snapshot {
+        crate::Snapshot {
+            snapshot_date: row.snapshot_date,
+            total_merchants: row.total_merchants,
+            total_stores: row.total_stores,
+            active_stores: row.active_stores,
+            trial_stores: row.trial_stores,
+            total_subscriptions: row.total_subscriptions,
+            active_subscriptions: row.active_subscriptions,
+            total_products: row.total_products,
+            total_orders_month: row.total_orders_month,
+            total_team_members: row.total_team_members,
+            total_images: row.total_images,
+            total_image_files: row.total_image_files,
+            storage_used_gb: row.storage_used_gb,
+            db_size_mb: row.db_size_mb,
+            theoretical_products_limit: row.theoretical_products_limit,
+            theoretical_orders_limit: row.theoretical_orders_limit,
+            theoretical_team_limit: row.theoretical_team_limit,
+            tier_distribution: serde_json::from_value(row.tier_distribution).unwrap_or_default(),
+            avg_cpu_percent: row.avg_cpu_percent,
+            avg_memory_percent: row.avg_memory_percent,
+            avg_disk_percent: row.avg_disk_percent,
+        }
+    }
+}

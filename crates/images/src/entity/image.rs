@@ -5,12 +5,12 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "image")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub created_at: DateTimeUtc,
+    pub id: crate::ImageId,
+    pub created_at: TimeDateTimeWithTimeZone,
     pub store_id: i64,
     pub product_id: Option<i64>,
     pub blob_id: i64,
-    pub kind: String,
+    pub kind: crate::ImageKind,
     pub original_filename: String,
 }
 

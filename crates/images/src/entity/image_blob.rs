@@ -6,8 +6,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub created_at: DateTimeUtc,
-    pub kind: String,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub kind: crate::ImageKind,
     pub hash: String,
     pub width: i32,
     pub height: i32,
@@ -33,16 +33,16 @@ impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
     /// Size of one variant's file.
-    pub fn variant_bytes(&self, variant: crate::Variant) -> i64 {
+    pub fn variant_bytes(&self, variant: crate::keys::Variant) -> i64 {
         match variant {
-            crate::Variant::Original => self.bytes_original,
-            crate::Variant::Medium => self.bytes800,
-            crate::Variant::Thumbnail => self.bytes200,
+            crate::keys::Variant::Original => self.bytes_original,
+            crate::keys::Variant::Medium => self.bytes800,
+            crate::keys::Variant::Thumbnail => self.bytes200,
         }
     }
 
     /// Size of all its variant files.
     pub fn total_bytes(&self) -> i64 {
-        crate::Variant::ALL.into_iter().map(|variant| self.variant_bytes(variant)).sum()
+        crate::keys::Variant::ALL.into_iter().map(|variant| self.variant_bytes(variant)).sum()
     }
 }

@@ -6,8 +6,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub created_at: DateTimeUtc,
-    pub kind: String,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub kind: crate::ImageKind,
     pub shard: String,
     pub files: i64,
 }

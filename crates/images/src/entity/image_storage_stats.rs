@@ -6,7 +6,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub created_at: DateTimeUtc,
+    pub created_at: TimeDateTimeWithTimeZone,
     pub total_files: i64,
     pub total_bytes: i64,
     pub total_blobs: i64,

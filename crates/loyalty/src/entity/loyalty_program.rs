@@ -1,15 +1,17 @@
+use merchants::MerchantId;
 use sea_orm::entity::prelude::*;
+
+use crate::{ProgramId, ProgramKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "loyalty_program")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub created_at: DateTimeUtc,
-    pub merchant_id: i64,
+    pub id: ProgramId,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub merchant_id: MerchantId,
     pub name: String,
-    /// points | stamps
-    pub kind: String,
+    pub kind: ProgramKind,
     pub points_per_euro: Option<i32>,
     pub stamps_required: Option<i32>,
     pub reward: String,

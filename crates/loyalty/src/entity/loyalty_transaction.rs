@@ -1,18 +1,20 @@
 use sea_orm::entity::prelude::*;
+use stores::{OrderId, StoreId};
+
+use crate::{CardId, LoyaltyTransactionId, TransactionKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "loyalty_transaction")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub created_at: DateTimeUtc,
-    pub card_id: i64,
-    pub store_id: i64,
-    /// earn | redeem | stamp | reward | adjust
-    pub kind: String,
+    pub id: LoyaltyTransactionId,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub card_id: CardId,
+    pub store_id: StoreId,
+    pub kind: TransactionKind,
     pub points_delta: i64,
     pub stamps_delta: i32,
-    pub order_id: Option<i64>,
+    pub order_id: Option<OrderId>,
     pub idempotency_key: Option<String>,
 }
 

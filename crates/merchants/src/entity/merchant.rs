@@ -1,14 +1,16 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{MerchantId, MerchantSlug};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "merchant")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub created_at: DateTimeUtc,
+    pub id: MerchantId,
+    pub created_at: TimeDateTimeWithTimeZone,
     pub name: String,
     #[sea_orm(unique)]
-    pub slug: String,
+    pub slug: MerchantSlug,
     pub contact_email: String,
     pub is_active: bool,
 }

@@ -1,13 +1,15 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{ProductId, StoreId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "inventory")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub created_at: DateTimeUtc,
-    pub store_id: i64,
-    pub product_id: i64,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub store_id: StoreId,
+    pub product_id: ProductId,
     pub warehouse: String,
     pub bin_location: String,
     pub quantity: i32,

@@ -1,14 +1,17 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{OrderId, OrderStatus, StoreId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "order")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub created_at: DateTimeUtc,
-    pub store_id: i64,
+    pub id: OrderId,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub store_id: StoreId,
+    /// The customer in the shop's own customer system, if known.
     pub customer_id: Option<i64>,
-    pub status: String,
+    pub status: OrderStatus,
     pub total_cents: i64,
     pub currency: String,
 }

@@ -1,12 +1,14 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{ProductId, StoreId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "product")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub created_at: DateTimeUtc,
-    pub store_id: i64,
+    pub id: ProductId,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub store_id: StoreId,
     pub store_sku: String,
     pub gtin: Option<String>,
     pub is_active: bool,

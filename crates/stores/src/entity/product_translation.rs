@@ -1,12 +1,14 @@
 use sea_orm::entity::prelude::*;
 
+use crate::ProductId;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "product_translation")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub created_at: DateTimeUtc,
-    pub product_id: i64,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub product_id: ProductId,
     pub language: String,
     pub title: String,
     pub description: Option<String>,

@@ -1,17 +1,19 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{DomainName, StoreDomainId, StoreId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "store_domain")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub created_at: DateTimeUtc,
-    pub store_id: i64,
+    pub id: StoreDomainId,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub store_id: StoreId,
     #[sea_orm(unique)]
-    pub domain: String,
+    pub domain: DomainName,
     pub is_primary: bool,
     pub is_verified: bool,
-    pub verified_at: Option<DateTimeUtc>,
+    pub verified_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

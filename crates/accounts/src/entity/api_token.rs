@@ -1,16 +1,18 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{AdminUserId, ApiTokenId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "api_token")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub created_at: DateTimeUtc,
-    pub admin_user_id: i64,
+    pub id: ApiTokenId,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub admin_user_id: AdminUserId,
     pub token_prefix: String,
     pub token_hash: String,
-    pub last_used_at: Option<DateTimeUtc>,
-    pub revoked_at: Option<DateTimeUtc>,
+    pub last_used_at: Option<TimeDateTimeWithTimeZone>,
+    pub revoked_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

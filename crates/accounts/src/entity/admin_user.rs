@@ -1,13 +1,15 @@
 use sea_orm::entity::prelude::*;
 
+use crate::{AdminUserId, Role};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "admin_user")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub created_at: DateTimeUtc,
+    pub id: AdminUserId,
+    pub created_at: TimeDateTimeWithTimeZone,
     pub email: String,
-    pub role: String,
+    pub role: Role,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,6 @@
+//! The ids of this crate's tables.
+
+merchants::define_id!(
+    /// A merchant subscription's id.
+    SubscriptionId
+);
