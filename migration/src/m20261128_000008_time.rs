@@ -1,9 +1,10 @@
 //! Orion moved its timestamps from `chrono` to `time`. PostgreSQL stores `TIMESTAMPTZ`, the same
-//! for both. SQLite stores text, and the two crates write it differently: chrono wrote
-//! `2026-11-28T09:20:37.123456789+00:00`, time writes `2026-11-28T09:20:37.123456789Z` (RFC 3339,
-//! trailing zeros of the fraction trimmed). SQLite compares that text as text, so a month boundary
-//! written one way would misorder rows written the other way. This rewrites every stored
-//! timestamp to time's form; the instants are unchanged to the nanosecond.
+//! for both. SQLite stores text and compares it as text: chrono wrote
+//! `2026-11-28T09:20:37.123456789+00:00`; Orion now writes SQLite's own
+//! `2026-11-28 09:20:37.123456789` (`merchants::Timestamp`, fraction trimmed, which sorts
+//! chronologically). A month boundary written one way would misorder rows written the other, so
+//! this rewrites every stored timestamp to the new form; the instants are unchanged to the
+//! nanosecond. The image tables, whose times are never compared in SQL, take `time`'s RFC 3339.
 
 use sea_orm::{DatabaseBackend, Statement};
 use sea_orm_migration::prelude::*;
@@ -41,6 +42,10 @@ pub(crate) const TIMESTAMPS: [(&str, &[&str]); 21] = [
     ("api_token", &["created_at", "last_used_at", "revoked_at"]),
 ];
 
+/// Tables whose times are kept as RFC 3339 (the images crate stands alone and stores
+/// `OffsetDateTime`); every other table uses `merchants::Timestamp`'s form.
+const RFC3339_TABLES: [&str; 4] = ["image", "image_blob", "image_shard", "image_storage_stats"];
+
 const PAGE: u64 = 5_000;
 
 #[async_trait::async_trait]
@@ -64,8 +69,9 @@ impl MigrationTrait for Migration {
     }
 }
 
-/// Rewrites `table.column` page by page (only values not already in time's form).
+/// Rewrites `table.column` page by page.
 async fn rewrite(db: &SchemaManagerConnection<'_>, table: &str, column: &str) -> Result<(), DbErr> {
+    let rfc3339 = RFC3339_TABLES.contains(&table);
     let mut after = 0i64;
     loop {
         let rows = db
@@ -73,7 +79,7 @@ async fn rewrite(db: &SchemaManagerConnection<'_>, table: &str, column: &str) ->
                 DatabaseBackend::Sqlite,
                 format!(
                     r#"SELECT id, "{column}" AS at FROM "{table}" WHERE id > ? AND "{column}" IS NOT NULL
-                       AND "{column}" NOT LIKE '%Z' ORDER BY id LIMIT {PAGE}"#
+                       ORDER BY id LIMIT {PAGE}"#
                 ),
                 [after.into()],
             ))
@@ -83,9 +89,11 @@ async fn rewrite(db: &SchemaManagerConnection<'_>, table: &str, column: &str) ->
         for row in &rows {
             let id: i64 = row.try_get("", "id")?;
             let stored: String = row.try_get("", "at")?;
-            let instant = parse(&stored)
-                .ok_or_else(|| DbErr::Migration(format!("{table}.{column} of row {id}: {stored:?} is not a timestamp")))?;
-            let text = instant.format(&Rfc3339).map_err(|e| DbErr::Migration(e.to_string()))?;
+            let instant = parse(&stored).ok_or_else(|| {
+                DbErr::Migration(format!("{table}.{column} of row {id}: {stored:?} is not a timestamp"))
+            })?;
+            let text = if rfc3339 { instant.format(&Rfc3339) } else { instant.format(SQLITE) }
+                .map_err(|e| DbErr::Migration(e.to_string()))?;
             db.execute_raw(Statement::from_sql_and_values(
                 DatabaseBackend::Sqlite,
                 format!(r#"UPDATE "{table}" SET "{column}" = ? WHERE id = ?"#),
@@ -96,12 +104,21 @@ async fn rewrite(db: &SchemaManagerConnection<'_>, table: &str, column: &str) ->
     }
 }
 
+/// `merchants::Timestamp`'s SQLite form (what sqlx writes for a zone-less time).
+const SQLITE: &[time::format_description::BorrowedFormatItem<'_>] =
+    time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]");
+
 /// chrono's RFC 3339 (`…+00:00`) or SQLite's `CURRENT_TIMESTAMP` (`YYYY-MM-DD HH:MM:SS`, UTC).
 pub(crate) fn parse(stored: &str) -> Option<OffsetDateTime> {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let whole = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     OffsetDateTime::parse(stored, &Rfc3339)
         .ok()
-        .or_else(|| time::PrimitiveDateTime::parse(stored, &format).ok().map(time::PrimitiveDateTime::assume_utc))
+        .or_else(|| {
+            time::PrimitiveDateTime::parse(stored, SQLITE).ok().map(time::PrimitiveDateTime::assume_utc)
+        })
+        .or_else(|| {
+            time::PrimitiveDateTime::parse(stored, &whole).ok().map(time::PrimitiveDateTime::assume_utc)
+        })
         .map(|at| at.to_offset(time::UtcOffset::UTC))
 }
 
@@ -112,7 +129,10 @@ mod tests {
 
     #[test]
     fn both_stored_forms_parse_to_the_same_instant() {
-        assert_eq!(parse("2026-03-01T00:00:00.123456789+00:00"), Some(datetime!(2026-03-01 0:00:00.123456789 UTC)));
+        assert_eq!(
+            parse("2026-03-01T00:00:00.123456789+00:00"),
+            Some(datetime!(2026-03-01 0:00:00.123456789 UTC))
+        );
         assert_eq!(parse("2026-03-01T00:00:00+00:00"), Some(datetime!(2026-03-01 0:00 UTC)));
         assert_eq!(parse("2026-03-01 10:11:12"), Some(datetime!(2026-03-01 10:11:12 UTC)));
         assert_eq!(parse("2026-03-01T00:00:00.5Z"), Some(datetime!(2026-03-01 0:00:00.5 UTC)));

@@ -45,9 +45,9 @@ e2e_test!(async fn a_malformed_authorization_header_is_a_401(app) {
 e2e_test!(async fn a_revoked_token_stops_working(app) {
     assert_eq!(app.get_as_admin(ADMIN_ROUTES[0]).await.status, 200);
     let prefix: String = app.admin_token.chars().take(14).collect();
-    assert_eq!(admin_api::auth::revoke_token(&app.db, &prefix).await.unwrap(), 1);
+    assert_eq!(accounts::revoke_token(&app.db, &prefix, time::OffsetDateTime::now_utc()).await.unwrap(), 1);
     let reply = app.get_as_admin(ADMIN_ROUTES[0]).await;
     assert_eq!(reply.status, 401);
     // Revoking again finds nothing live.
-    assert_eq!(admin_api::auth::revoke_token(&app.db, &app.admin_token).await.unwrap(), 0);
+    assert_eq!(accounts::revoke_token(&app.db, &app.admin_token, time::OffsetDateTime::now_utc()).await.unwrap(), 0);
 });

@@ -1,28 +1,26 @@
 //! Snapshots, trends and forecasts over HTTP.
 
-use chrono::{Duration, Utc};
 use forecast::entity::capacity_snapshot;
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use sea_orm::EntityTrait;
 use tests::e2e_test;
+use time::{Duration, OffsetDateTime};
 
 const BASE: &str = "/api/v1/admin/platform-health";
 
 /// Replaces the history with `days` daily snapshots ending today, products growing by `per_day`.
 async fn linear_history(app: &tests::TestApp, days: i64, start: i64, per_day: i64) {
-    let today = Utc::now().date_naive();
+    let today = OffsetDateTime::now_utc().date();
     let template = forecast::snapshot_on(&app.db, today).await.unwrap().expect("captured at start-up");
     capacity_snapshot::Entity::delete_many().exec(&app.db).await.unwrap();
-    let rows: Vec<capacity_snapshot::ActiveModel> = (0..days)
-        .map(|i| {
-            let mut row: capacity_snapshot::ActiveModel = template.clone().into();
-            row.id = sea_orm::ActiveValue::NotSet;
-            row.snapshot_date = Set(today - Duration::days(days - 1 - i));
-            row.total_products = Set(start + per_day * i);
-            row.total_stores = Set(100 + i);
-            row
+    let rows: Vec<forecast::Snapshot> = (0..days)
+        .map(|i| forecast::Snapshot {
+            snapshot_date: today - Duration::days(days - 1 - i),
+            total_products: start + per_day * i,
+            total_stores: 100 + i,
+            ..template.clone()
         })
         .collect();
-    capacity_snapshot::Entity::insert_many(rows).exec(&app.db).await.unwrap();
+    forecast::import_snapshots(&app.db, &rows).await.unwrap();
 }
 
 e2e_test!(async fn today_is_captured_at_start_up_and_a_second_capture_returns_it(app) {
@@ -31,7 +29,7 @@ e2e_test!(async fn today_is_captured_at_start_up_and_a_second_capture_returns_it
     assert_eq!(reply.json["total_products"], 9);
     assert_eq!(reply.json["total_stores"], 3);
     assert!(reply.json["message"].as_str().unwrap().contains("already exists"));
-    let today = Utc::now().date_naive();
+    let today = OffsetDateTime::now_utc().date();
     assert_eq!(reply.json["snapshot_date"], format!("{today}T00:00:00Z"));
 
     capacity_snapshot::Entity::delete_many().exec(&app.db).await.unwrap();
@@ -72,7 +70,7 @@ e2e_test!(async fn forecast_estimates_the_crossing_with_intervals(app) {
     assert_eq!(f["estimate"]["days"], 46.0);
     assert_eq!(f["estimate"]["interval_80"]["low"], 46.0);
     assert_eq!(f["estimate"]["points"], 30);
-    let expected = Utc::now().date_naive() + Duration::days(46);
+    let expected = OffsetDateTime::now_utc().date() + Duration::days(46);
     assert_eq!(f["expected_date"], expected.to_string());
 
     let custom = app.get_as_admin(&format!("{BASE}/forecast?metric=total_stores&threshold=200")).await;

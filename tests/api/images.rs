@@ -233,9 +233,10 @@ e2e_test!(async fn the_plans_images_per_product_limit_is_enforced(app) {
     }
 
     // A merchant without a live subscription gets no product images at all.
-    let lapsed = merchants::create_merchant(&app.db, merchants::NewMerchant { name: "Lapsed", slug: merchants::MerchantSlug::parse("lapsed").unwrap(), contact_email: "l@example.com" }).await.unwrap();
-    let store = stores::create_store(&app.db, stores::NewStore { merchant_id: lapsed.id, code: "lapsed-1", name: "Lapsed" }).await.unwrap();
-    let product = stores::create_product(&app.db, stores::NewProduct { store_id: store.id, store_sku: "L-1", gtin: None }, chrono::Utc::now()).await.unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let lapsed = merchants::create_merchant(&app.db, merchants::NewMerchant { name: "Lapsed", slug: merchants::MerchantSlug::parse("lapsed").unwrap(), contact_email: "l@example.com" }, now).await.unwrap();
+    let store = stores::create_store(&app.db, stores::NewStore { merchant_id: lapsed.id, code: "lapsed-1", name: "Lapsed" }, now).await.unwrap();
+    let product = stores::create_product(&app.db, store.id, stores::NewProduct { store_sku: "L-1", gtin: None, titles: &[], stock: None }, now).await.unwrap();
     let (store_id, product_id) = (store.id.to_string(), product.id.to_string());
     let reply = upload(&app, &[Part::File("file", "p.jpg", &sixth), Part::Text("store_id", &store_id), Part::Text("product_id", &product_id)]).await;
     assert_eq!((reply.status, reply.json["error"]["code"].as_str()), (403, Some("no_live_subscription")), "{}", reply.text);
@@ -270,25 +271,12 @@ e2e_test!(async fn concurrent_uploads_of_the_same_photo_store_it_once(app) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_s3_backend_serves_the_same_routes() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let endpoint =
-            std::env::var("ORION_TEST_S3_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:9000".to_owned());
-        let bucket = format!(
-            "orion-e2e-{}-{}",
-            std::process::id(),
-            if backend == Backend::Sqlite { "sqlite" } else { "postgres" }
-        );
-        let created = reqwest::Client::new()
-            .put(format!("{endpoint}/{bucket}"))
-            .send()
-            .await
-            .expect("S3 test server (scripts/s3-test-server.sh)");
-        assert!(created.status().is_success());
+        // An S3-compatible server in this process (s3s), with one bucket.
+        let server = images::testing::S3TestServer::start().await.unwrap();
+        server.bucket("orion-e2e").unwrap();
         let adjust = |s: &mut admin_api::config::Settings| {
             s.images.backend = admin_api::config::StorageBackend::S3;
-            s.images.s3.endpoint = Some(endpoint.clone());
-            s.images.s3.bucket = bucket.clone();
-            s.images.s3.access_key_id = "test".to_owned();
-            s.images.s3.secret_access_key = "test".to_owned();
+            s.images.s3 = server.config("orion-e2e");
         };
         tests::run_with(backend, adjust, |app| async move {
             let photo = jpeg(900, 900, 6);

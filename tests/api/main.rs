@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 mod auth;
+#[cfg(feature = "browser")]
 mod browser;
 mod database_outage;
 mod forecast;

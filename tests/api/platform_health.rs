@@ -89,16 +89,13 @@ e2e_test!(async fn subscription_capacity_sums_the_sold_limits(app) {
 
 e2e_test!(async fn figures_follow_the_database_after_a_refresh(app) {
     let before = app.get_as_admin("/api/v1/admin/platform-health/capacity").await.json;
-    let store = stores::create_store(&app.db, stores::NewStore { merchant_id: 1, code: "acme-porto", name: "Porto" })
+    let now = time::OffsetDateTime::now_utc();
+    let acme = merchants::MerchantId::new(1).unwrap();
+    let store = stores::create_store(&app.db, stores::NewStore { merchant_id: acme, code: "acme-porto", name: "Porto" }, now)
         .await
         .unwrap();
-    stores::create_product(
-        &app.db,
-        stores::NewProduct { store_id: store.id, store_sku: "P-1", gtin: None },
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    let product = stores::NewProduct { store_sku: "P-1", gtin: None, titles: &[], stock: None };
+    stores::create_product(&app.db, store.id, product, now).await.unwrap();
     // Until the next refresh the figures are the measured ones, and say when they were measured.
     let cached = app.get_as_admin("/api/v1/admin/platform-health/capacity").await.json;
     assert_eq!(cached["products_total"], before["products_total"]);

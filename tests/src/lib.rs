@@ -8,16 +8,17 @@
 
 use std::future::Future;
 
+use accounts::{Email, Role};
 use actix_web::dev::ServerHandle;
 use actix_web::web;
-use admin_api::auth::{self, Email, Role};
 use admin_api::config::Settings;
-use admin_api::startup::{AppState, Application};
-use chrono::Utc;
+use admin_api::startup::Application;
+use admin_api::state::AppState;
 pub use migration::testing::Backend;
 use migration::testing::TestDb;
 use sea_orm::DatabaseConnection;
 use serde_json::Value;
+use time::OffsetDateTime;
 
 /// A running application and what a test needs to talk to it.
 pub struct TestApp {
@@ -258,15 +259,15 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     let db = TestDb::create(backend).await;
-    let sizes = admin_api::seed::DemoSizes {
+    let sizes = demo::DemoSizes {
         merchants: 8,
         products_per_store: 40,
         orders_per_store_month: 15,
         months: 2,
         history_days: 90,
-        ..admin_api::seed::DemoSizes::default()
+        ..demo::DemoSizes::default()
     };
-    admin_api::seed::seed_demo(&db.conn, &sizes, false).await.unwrap();
+    demo::seed_demo(&db.conn, &sizes, |_| {}).await.unwrap();
     let data_dir = tempfile_dir();
     let mut settings = test_settings(&db.url, data_dir.path());
     settings.thresholds = health::Thresholds::default(); // the page shows the real levels
@@ -298,11 +299,15 @@ async fn spawn(backend: Backend, settings: &Settings, db: &TestDb) -> (TestApp, 
 }
 
 async fn start(backend: Backend, settings: &Settings, db: &TestDb) -> (TestApp, ServerHandle) {
+    let now = OffsetDateTime::now_utc();
     let admin =
-        auth::create_admin(&db.conn, &Email::parse("ops@orion.example").unwrap(), Role::Admin).await.unwrap();
-    let viewer = auth::create_admin(&db.conn, &Email::parse("viewer@orion.example").unwrap(), Role::Viewer)
-        .await
-        .unwrap();
+        accounts::create_admin(&db.conn, &Email::parse("ops@orion.example").unwrap(), Role::Admin, now)
+            .await
+            .unwrap();
+    let viewer =
+        accounts::create_admin(&db.conn, &Email::parse("viewer@orion.example").unwrap(), Role::Viewer, now)
+            .await
+            .unwrap();
     let pool = admin_api::startup::connect_and_migrate(settings).await.unwrap();
     let application = Application::build(settings, pool).await.unwrap();
     let (port, state, handle) = (application.port(), application.state(), application.handle());
@@ -327,82 +332,76 @@ fn tempfile_dir() -> tempfile::TempDir {
 /// The small platform every end-to-end test starts with.
 pub mod fixtures {
     use super::*;
-    use stores::{NewOrder, NewOrderItem, NewProduct, NewStore};
+    use billing::{BillingCycle, TierCode};
+    use merchants::MerchantId;
+    use stores::{
+        NewOrder, NewOrderItem, NewProduct, NewStore, OrderStatus, ProductId, Stock, StoreId, TeamRole,
+    };
 
     /// Two merchants: Acme (professional, stores `acme-berlin` with 3 products and
     /// `acme-lisbon` with 2, 2 team members) and Globex (enterprise, store `globex-main` with 4
     /// products, 1 team member); 3 orders this month; inventory for 2 products.
     pub async fn platform(db: &DatabaseConnection) {
-        let now = Utc::now();
+        let now = OffsetDateTime::now_utc();
         let acme = merchant(db, "Acme", "acme").await;
         let globex = merchant(db, "Globex", "globex").await;
-        billing::subscribe(db, acme, "professional", billing::BillingCycle::Monthly, now).await.unwrap();
-        billing::subscribe(db, globex, "enterprise", billing::BillingCycle::Annual, now).await.unwrap();
+        billing::subscribe(db, acme, TierCode::Professional, BillingCycle::Monthly, now).await.unwrap();
+        billing::subscribe(db, globex, TierCode::Enterprise, BillingCycle::Annual, now).await.unwrap();
         for (merchant, code, products) in
             [(acme, "acme-berlin", 3), (acme, "acme-lisbon", 2), (globex, "globex-main", 4)]
         {
-            let store =
-                stores::create_store(db, NewStore { merchant_id: merchant, code, name: code }).await.unwrap();
-            let mut ids = Vec::new();
-            for i in 0..products {
-                let sku = format!("SKU-{i}");
-                let product = stores::create_product(
-                    db,
-                    NewProduct { store_id: store.id, store_sku: &sku, gtin: None },
-                    now,
-                )
+            let store = stores::create_store(db, NewStore { merchant_id: merchant, code, name: code }, now)
                 .await
                 .unwrap();
-                ids.push(product.id);
-            }
+            let skus: Vec<String> = (0..products).map(|i| format!("SKU-{i}")).collect();
+            let new: Vec<NewProduct<'_>> = skus
+                .iter()
+                .map(|sku| NewProduct { store_sku: sku, gtin: None, titles: &[], stock: None })
+                .collect();
+            let ids = stores::create_products(db, store.id, &new, now).await.unwrap();
             if code != "acme-lisbon" {
-                stores::create_order(
-                    db,
-                    NewOrder {
-                        store_id: store.id,
-                        customer_id: Some(7),
-                        currency: "EUR",
-                        items: &[NewOrderItem { product_id: ids[0], quantity: 2, unit_price_cents: 1_250 }],
-                        placed_at: now,
-                    },
-                )
-                .await
-                .unwrap();
-                stores::add_team_member(db, store.id, &format!("lead@{code}.example"), "owner")
+                order(db, store.id, ids[0], 2, 1_250, Some(7)).await;
+                stores::add_team_member(db, store.id, &format!("lead@{code}.example"), TeamRole::Owner, now)
                     .await
                     .unwrap();
-                stores::set_inventory(db, ids[0], "main", "A-01-01", 10).await.unwrap();
+                let stock = Stock { warehouse: "main", bin_location: "A-01-01", quantity: 10 };
+                stores::set_inventory(db, ids[0], stock, now).await.unwrap();
             }
             if code == "acme-berlin" {
-                stores::create_order(
-                    db,
-                    NewOrder {
-                        store_id: store.id,
-                        customer_id: None,
-                        currency: "EUR",
-                        items: &[NewOrderItem { product_id: ids[1], quantity: 1, unit_price_cents: 990 }],
-                        placed_at: now,
-                    },
-                )
-                .await
-                .unwrap();
-                stores::add_team_member(db, store.id, "staff@acme-berlin.example", "staff").await.unwrap();
+                order(db, store.id, ids[1], 1, 990, None).await;
+                stores::add_team_member(db, store.id, "staff@acme-berlin.example", TeamRole::Staff, now)
+                    .await
+                    .unwrap();
             }
         }
     }
 
-    async fn merchant(db: &DatabaseConnection, name: &str, slug: &str) -> i64 {
-        merchants::create_merchant(
-            db,
-            merchants::NewMerchant {
-                name,
-                slug: merchants::MerchantSlug::parse(slug).unwrap(),
-                contact_email: "owner@example.com",
-            },
-        )
-        .await
-        .unwrap()
-        .id
+    async fn order(
+        db: &DatabaseConnection,
+        store: StoreId,
+        product_id: ProductId,
+        quantity: i32,
+        cents: i64,
+        customer: Option<i64>,
+    ) {
+        let items = [NewOrderItem { product_id, quantity, unit_price_cents: cents }];
+        let new = NewOrder {
+            customer_id: customer,
+            currency: "EUR",
+            status: OrderStatus::Pending,
+            items: &items,
+            placed_at: OffsetDateTime::now_utc(),
+        };
+        stores::create_order(db, store, new).await.unwrap();
+    }
+
+    async fn merchant(db: &DatabaseConnection, name: &str, slug: &str) -> MerchantId {
+        let new = merchants::NewMerchant {
+            name,
+            slug: merchants::MerchantSlug::parse(slug).unwrap(),
+            contact_email: "owner@example.com",
+        };
+        merchants::create_merchant(db, new, OffsetDateTime::now_utc()).await.unwrap().id
     }
 }
 

@@ -44,7 +44,9 @@ fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
         .ok_or(ApiError::Unauthorized("missing `Authorization: Bearer <token>` header"))?;
     let value = header.to_str().map_err(|_| ApiError::Unauthorized("malformed Authorization header"))?;
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(token.trim()),
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(token.trim())
+        }
         _ => Err(ApiError::Unauthorized("the Authorization header must be `Bearer <token>`")),
     }
 }

@@ -150,22 +150,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 RoleArg::Admin => accounts::Role::Admin,
                 RoleArg::Viewer => accounts::Role::Viewer,
             };
-            let issued = accounts::create_admin(&connect_and_migrate(&settings).await?, &email, role, now).await?;
+            let issued =
+                accounts::create_admin(&connect_and_migrate(&settings).await?, &email, role, now).await?;
             let (user, role) = (&issued.user.email, issued.user.role.as_str());
             println!("User {user} (role {role}), token {}… (shown once, store it now):", issued.prefix);
             println!("{}", issued.token);
             Ok(())
         }
-        Command::RevokeToken { token } => match accounts::revoke_token(&connect_and_migrate(&settings).await?, &token, now).await? {
-            0 => bail!("no live token matches {:?}", token.chars().take(14).collect::<String>()),
-            n => Ok(println!("Revoked {n} token(s).")),
-        },
+        Command::RevokeToken { token } => {
+            match accounts::revoke_token(&connect_and_migrate(&settings).await?, &token, now).await? {
+                0 => bail!("no live token matches {:?}", token.chars().take(14).collect::<String>()),
+                n => {
+                    println!("Revoked {n} token(s).");
+                    Ok(())
+                }
+            }
+        }
         Command::Snapshot => snapshot(&settings, now).await,
         Command::Report { kind, format, out } => report(&settings, kind, format, out, now).await,
         Command::Images { command: ImagesCommand::Reconcile { remove_orphans_older_than } } => {
             reconcile_images(&settings, remove_orphans_older_than).await
         }
-        Command::SeedDemo { merchants, products_per_store, orders_per_store_month, months, tiers, seed, history_days } => {
+        Command::SeedDemo {
+            merchants,
+            products_per_store,
+            orders_per_store_month,
+            months,
+            tiers,
+            seed,
+            history_days,
+        } => {
             let sizes = demo::DemoSizes {
                 merchants,
                 products_per_store,
@@ -182,7 +196,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn snapshot(settings: &Settings, now: OffsetDateTime) -> anyhow::Result<()> {
     let db = connect_and_migrate(settings).await?;
-    let sampler = health::SystemSampler::start(&settings.server.data_dir, std::time::Duration::from_secs(1)).ok();
+    let sampler =
+        health::SystemSampler::start(&settings.server.data_dir, std::time::Duration::from_secs(1)).ok();
     let system = match &sampler {
         Some(sampler) => sampler.first_sample().await.map(|s| s.metrics),
         None => None,
@@ -242,8 +257,10 @@ async fn seed_demo(settings: &Settings, sizes: &demo::DemoSizes) -> anyhow::Resu
     }
     let bar = indicatif::ProgressBar::new(u64::from(sizes.merchants));
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} seeding merchants {pos}/{len} [{bar:30}] {elapsed} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} seeding merchants {pos}/{len} [{bar:30}] {elapsed} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
     let report = demo::seed_demo(&db, sizes, |so_far| {
@@ -273,7 +290,8 @@ async fn reconcile_images(settings: &Settings, remove_orphans_older_than: Option
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_message(format!("walking {}", files.describe()));
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    let before = remove_orphans_older_than.map(|m| OffsetDateTime::now_utc() - time::Duration::minutes(i64::from(m)));
+    let before =
+        remove_orphans_older_than.map(|m| OffsetDateTime::now_utc() - time::Duration::minutes(i64::from(m)));
     let options = images::ReconcileOptions { remove_orphans_before: before };
     let report = images::reconcile(&db, files, options, |seen| {
         bar.set_message(format!("walking {}: {seen} files", files.describe()));
@@ -300,16 +318,27 @@ async fn reconcile_images(settings: &Settings, remove_orphans_older_than: Option
     );
     report.missing.iter().take(20).for_each(|key| println!("  missing: {key}"));
     report.orphans.iter().take(20).for_each(|key| println!("  orphan:  {key}"));
-    println!("{}", if report.drifted() { "Counters had drifted; they now match the storage." } else { "No drift." });
+    println!(
+        "{}",
+        if report.drifted() { "Counters had drifted; they now match the storage." } else { "No drift." }
+    );
     Ok(())
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let db = connect_and_migrate(settings).await?;
-    if settings.demo.seed_empty_sqlite && settings.database.is_sqlite() && demo::merchant_count(&db).await? == 0 {
+    if settings.demo.seed_empty_sqlite
+        && settings.database.is_sqlite()
+        && demo::merchant_count(&db).await? == 0
+    {
         tracing::info!("empty embedded database: seeding demo data (demo.seed_empty_sqlite)");
         let report = demo::seed_demo(&db, &demo::DemoSizes::default(), |_| {}).await?;
-        tracing::info!(merchants = report.merchants, products = report.products, orders = report.orders, "demo data ready");
+        tracing::info!(
+            merchants = report.merchants,
+            products = report.products,
+            orders = report.orders,
+            "demo data ready"
+        );
     }
     let admins = accounts::admin_count(&db).await?;
     let app = Application::build(settings, db).await?;
@@ -319,8 +348,12 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     println!("  page:    {base}/admin/platform-health");
     println!("  docs:    {base}/api/docs/   (OpenAPI: {base}/api/openapi.json)");
     if admins == 0 {
-        println!("  no admin yet: `cargo run -p admin-api -- create-admin --email you@example.com` prints a token;");
-        println!("  then: curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/admin/platform-health/health");
+        println!(
+            "  no admin yet: `cargo run -p admin-api -- create-admin --email you@example.com` prints a token;"
+        );
+        println!(
+            "  then: curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/admin/platform-health/health"
+        );
     }
     app.run_until_stopped().await.context("serving")?;
     tracing::info!("stopped");
@@ -332,8 +365,8 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut file =
-        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("creating a file in {}", dir.display()))?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a file in {}", dir.display()))?;
     file.write_all(bytes).context("writing the report")?;
     file.as_file().sync_all().context("syncing the report")?;
     file.persist(path).with_context(|| format!("moving the report to {}", path.display()))?;

@@ -88,7 +88,8 @@ impl ImageSettings {
     /// The pipeline's settings.
     pub fn pipeline(&self) -> images::PipelineSettings {
         images::PipelineSettings {
-            max_upload_bytes: usize::try_from(self.max_upload_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),
+            max_upload_bytes: usize::try_from(self.max_upload_mb.saturating_mul(1024 * 1024))
+                .unwrap_or(usize::MAX),
             max_pixels: self.max_megapixels.saturating_mul(1_000_000),
             quality: self.quality,
             webp_method: self.webp_method,

@@ -291,7 +291,10 @@ impl From<images::StoredImage> for ImageResponse {
             .into_iter()
             .map(|v| {
                 let url = format!("{IMAGE_FILES}/{}", v.key);
-                (v.variant.name(), ImageVariant { url, key: v.key, width: v.width, height: v.height, bytes: v.bytes })
+                (
+                    v.variant.name(),
+                    ImageVariant { url, key: v.key, width: v.width, height: v.height, bytes: v.bytes },
+                )
             })
             .collect();
         ImageResponse {

@@ -108,7 +108,9 @@ fn images_kind(error: &images::Error) -> Kind {
     match error {
         E::Rejected(Rejected::Empty) => (StatusCode::BAD_REQUEST, "bad_request"),
         E::Rejected(Rejected::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-        E::Rejected(Rejected::UnsupportedFormat) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        E::Rejected(Rejected::UnsupportedFormat) => {
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+        }
         E::Rejected(Rejected::TooManyPixels { .. } | Rejected::Corrupt(_)) => {
             (StatusCode::UNPROCESSABLE_ENTITY, "invalid_image")
         }

@@ -22,7 +22,8 @@ pub async fn capture_now(db: &DatabaseConnection, sampler: &SystemSampler) {
 
 /// How long until 00:00:05 UTC of the day after `now`.
 pub fn until_next_capture(now: OffsetDateTime) -> Duration {
-    let next = now.date().next_day().map(|day| day.with_time(Time::from_hms(0, 0, 5).unwrap_or(Time::MIDNIGHT)));
+    let next =
+        now.date().next_day().map(|day| day.with_time(Time::from_hms(0, 0, 5).unwrap_or(Time::MIDNIGHT)));
     next.map_or(Duration::from_secs(3600), |next| (next.assume_utc() - now).try_into().unwrap_or_default())
 }
 
@@ -32,7 +33,9 @@ pub fn start(db: DatabaseConnection, sampler: SystemSampler, settings: ForecastS
         loop {
             tokio::time::sleep(until_next_capture(OffsetDateTime::now_utc())).await;
             capture_now(&db, &sampler).await;
-            match forecast::prune_snapshots(&db, OffsetDateTime::now_utc().date(), settings.retention_days).await {
+            match forecast::prune_snapshots(&db, OffsetDateTime::now_utc().date(), settings.retention_days)
+                .await
+            {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(deleted = n, "old daily snapshots pruned (first of month kept)"),
                 Err(error) => tracing::error!(%error, "snapshot pruning failed"),

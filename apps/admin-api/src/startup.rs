@@ -26,7 +26,8 @@ use crate::state::AppState;
 /// Opens the database named in `settings` (creating the SQLite directory) and migrates it.
 pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     if let Some(dir) = settings.database.sqlite_dir().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {} for the SQLite database", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("creating {} for the SQLite database", dir.display()))?;
     }
     let mut options = ConnectOptions::new(settings.database.url.clone());
     options

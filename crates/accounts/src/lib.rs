@@ -7,10 +7,10 @@
 //!
 //! Architecture invariant: no HTTP here; the service turns [`Verified`] into its own extractor.
 
-mod ids;
-mod token;
 #[cfg(feature = "db")]
 pub mod entity;
+mod ids;
+mod token;
 #[cfg(feature = "db")]
 mod users;
 
@@ -25,7 +25,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))"))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))")
+)]
 pub enum Role {
     /// Full access to the admin API.
     #[cfg_attr(feature = "db", sea_orm(string_value = "admin"))]

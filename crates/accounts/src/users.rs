@@ -50,7 +50,7 @@ where
             admin_user::ActiveModel {
                 email: Set(email.as_str().to_owned()),
                 role: Set(role),
-                created_at: Set(at),
+                created_at: Set(at.into()),
                 ..Default::default()
             }
             .insert(&txn)
@@ -63,7 +63,7 @@ where
         admin_user_id: Set(user.id),
         token_prefix: Set(prefix.clone()),
         token_hash: Set(hash_token(&token)),
-        created_at: Set(at),
+        created_at: Set(at.into()),
         ..Default::default()
     }
     .insert(&txn)
@@ -74,7 +74,11 @@ where
 
 /// Revokes the token given in full, or every live token with the given identifying prefix
 /// (as printed by `create-admin`). Returns how many were revoked.
-pub async fn revoke_token(db: &impl ConnectionTrait, token_or_prefix: &str, at: OffsetDateTime) -> Result<u64> {
+pub async fn revoke_token(
+    db: &impl ConnectionTrait,
+    token_or_prefix: &str,
+    at: OffsetDateTime,
+) -> Result<u64> {
     let target = token_or_prefix.trim();
     let matches = if target.len() > IDENTIFYING_CHARS {
         api_token::Column::TokenHash.eq(hash_token(target))
@@ -82,7 +86,7 @@ pub async fn revoke_token(db: &impl ConnectionTrait, token_or_prefix: &str, at: 
         api_token::Column::TokenPrefix.eq(target)
     };
     let result = api_token::Entity::update_many()
-        .col_expr(api_token::Column::RevokedAt, Expr::value(at))
+        .col_expr(api_token::Column::RevokedAt, Expr::value(merchants::Timestamp::from(at)))
         .filter(matches)
         .filter(api_token::Column::RevokedAt.is_null())
         .exec(db)
@@ -168,9 +172,9 @@ async fn lookup(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<Ve
     // `last_used_at` is coarse (a minute) so that verifying a busy token is a read, not a write
     // every request: a write per verification would serialise concurrent requests on the row.
     let now = OffsetDateTime::now_utc();
-    if token.last_used_at.is_none_or(|at| now - at > LAST_USED_RESOLUTION) {
+    if token.last_used_at.is_none_or(|at| now - at.get() > LAST_USED_RESOLUTION) {
         api_token::Entity::update_many()
-            .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
+            .col_expr(api_token::Column::LastUsedAt, Expr::value(merchants::Timestamp::from(now)))
             .filter(api_token::Column::Id.eq(token.id))
             .exec(db)
             .await?;

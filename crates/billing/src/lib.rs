@@ -7,15 +7,17 @@
 //! [`image_allowance`]) and the loaders behind `GET /subscription-capacity`.
 
 mod capacity;
-mod ids;
-mod period;
-mod tier;
 #[cfg(feature = "db")]
 pub mod entity;
+mod ids;
+mod period;
 #[cfg(feature = "db")]
 mod subscription;
+mod tier;
 
-pub use capacity::{CapacityLine, SoldLimits, SubscriptionCapacity, Usage, UtilizationStatus, subscription_capacity};
+pub use capacity::{
+    CapacityLine, SoldLimits, SubscriptionCapacity, Usage, UtilizationStatus, subscription_capacity,
+};
 pub use ids::SubscriptionId;
 pub use period::{add_months, current_period, month_start};
 #[cfg(feature = "db")]
@@ -56,7 +58,11 @@ pub struct LimitExceeded {
 
 /// May the merchant add one more `resource`, having `current` under `limit` (`None` = unlimited)?
 /// Exactly at the limit is refused: the limit is the most a merchant may have.
-pub fn check_limit(resource: Resource, limit: Option<i64>, current: i64) -> std::result::Result<(), LimitExceeded> {
+pub fn check_limit(
+    resource: Resource,
+    limit: Option<i64>,
+    current: i64,
+) -> std::result::Result<(), LimitExceeded> {
     match limit {
         Some(limit) if current >= limit => Err(LimitExceeded { resource, limit, current }),
         _ => Ok(()),
@@ -116,7 +122,11 @@ mod tests {
             (None, i64::MAX, true),
             (Some(0), 0, false),
         ] {
-            assert_eq!(check_limit(Resource::Products, limit, current).is_ok(), allowed, "{limit:?} {current}");
+            assert_eq!(
+                check_limit(Resource::Products, limit, current).is_ok(),
+                allowed,
+                "{limit:?} {current}"
+            );
         }
         assert_eq!(
             check_limit(Resource::TeamMembers, Some(1), 1),

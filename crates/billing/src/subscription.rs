@@ -1,6 +1,6 @@
 //! Merchant subscriptions and the DB-backed checks.
 
-use merchants::MerchantId;
+use merchants::{MerchantId, Timestamp};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -11,8 +11,9 @@ use time::{Duration, OffsetDateTime};
 
 use crate::entity::{merchant_subscription, subscription_tier};
 use crate::{
-    BillingCycle, Error, Resource, Result, SoldLimits, SubscriptionCapacity, SubscriptionId, SubscriptionStatus, TRIAL_DAYS,
-    Tier, TierCode, Usage, add_months, check_limit, current_period, month_start, subscription_capacity,
+    BillingCycle, Error, Resource, Result, SoldLimits, SubscriptionCapacity, SubscriptionId,
+    SubscriptionStatus, TRIAL_DAYS, Tier, TierCode, Usage, add_months, check_limit, current_period,
+    month_start, subscription_capacity,
 };
 
 /// Starts a 30-day trial of `tier` for the merchant at `at`; refused if one is live already.
@@ -32,11 +33,11 @@ pub async fn subscribe(
         tier_code: Set(tier),
         status: Set(SubscriptionStatus::Trialing),
         billing_cycle: Set(cycle),
-        current_period_start: Set(at),
-        current_period_end: Set(add_months(at, cycle.months()).unwrap_or(at)),
-        trial_ends_at: Set(Some(at + Duration::days(TRIAL_DAYS))),
+        current_period_start: Set(at.into()),
+        current_period_end: Set(add_months(at, cycle.months()).unwrap_or(at).into()),
+        trial_ends_at: Set(Some((at + Duration::days(TRIAL_DAYS)).into())),
         cancelled_at: Set(None),
-        created_at: Set(at),
+        created_at: Set(at.into()),
         ..Default::default()
     }
     .insert(db)
@@ -61,7 +62,10 @@ async fn transition(
         .filter(merchant_subscription::Column::Status.is_in(from.iter().copied()))
         .exec(db)
         .await?;
-    let row = merchant_subscription::Entity::find_by_id(id).one(db).await?.ok_or(Error::SubscriptionNotFound(id))?;
+    let row = merchant_subscription::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::SubscriptionNotFound(id))?;
     if updated.rows_affected == 0 {
         return Err(Error::InvalidTransition { id, status: row.status, to });
     }
@@ -70,11 +74,20 @@ async fn transition(
 
 /// The trial (or a past-due period) is paid for: the subscription becomes active.
 pub async fn activate(db: &impl ConnectionTrait, id: SubscriptionId) -> Result<merchant_subscription::Model> {
-    transition(db, id, &[SubscriptionStatus::Trialing, SubscriptionStatus::PastDue], SubscriptionStatus::Active).await
+    transition(
+        db,
+        id,
+        &[SubscriptionStatus::Trialing, SubscriptionStatus::PastDue],
+        SubscriptionStatus::Active,
+    )
+    .await
 }
 
 /// A payment failed: the subscription stays live, past due, while it is retried.
-pub async fn mark_past_due(db: &impl ConnectionTrait, id: SubscriptionId) -> Result<merchant_subscription::Model> {
+pub async fn mark_past_due(
+    db: &impl ConnectionTrait,
+    id: SubscriptionId,
+) -> Result<merchant_subscription::Model> {
     transition(db, id, &[SubscriptionStatus::Active], SubscriptionStatus::PastDue).await
 }
 
@@ -153,16 +166,16 @@ pub async fn check_merchant_limit(
         Resource::OrdersPerMonth => {
             // Order limits are monthly also on annual plans: count the current month-long slice.
             let (start, _) = current_period(
-                subscription.current_period_start,
-                subscription.current_period_end,
+                subscription.current_period_start.get(),
+                subscription.current_period_end.get(),
                 subscription.billing_cycle.months(),
                 at,
             );
             let (start, end) = current_period(start, add_months(start, 1).unwrap_or(start), 1, at);
             let count = order::Entity::find()
                 .filter(order::Column::StoreId.in_subquery(merchant_stores))
-                .filter(order::Column::CreatedAt.gte(start))
-                .filter(order::Column::CreatedAt.lt(end))
+                .filter(order::Column::CreatedAt.gte(Timestamp::from(start)))
+                .filter(order::Column::CreatedAt.lt(Timestamp::from(end)))
                 .count(db)
                 .await?;
             (limits.max_orders_per_month, count)
@@ -203,7 +216,10 @@ pub async fn load_subscription_capacity(
     let usage = Usage {
         products: as_i64(product::Entity::find().count(db).await?),
         orders_monthly: as_i64(
-            order::Entity::find().filter(order::Column::CreatedAt.gte(month_start(at))).count(db).await?,
+            order::Entity::find()
+                .filter(order::Column::CreatedAt.gte(Timestamp::from(month_start(at))))
+                .count(db)
+                .await?,
         ),
         team_members: as_i64(team_member::Entity::find().count(db).await?),
     };

@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(32))"))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(32))")
+)]
 pub enum TierCode {
     /// €49/month: 200 products, 100 orders/month, 1 team member.
     #[cfg_attr(feature = "db", sea_orm(string_value = "essential"))]
@@ -24,7 +27,8 @@ pub enum TierCode {
 
 impl TierCode {
     /// Every tier, smallest first.
-    pub const ALL: [TierCode; 4] = [TierCode::Essential, TierCode::Professional, TierCode::Business, TierCode::Enterprise];
+    pub const ALL: [TierCode; 4] =
+        [TierCode::Essential, TierCode::Professional, TierCode::Business, TierCode::Enterprise];
 
     /// `essential`, `professional`, `business` or `enterprise`.
     pub fn as_str(self) -> &'static str {
@@ -58,7 +62,10 @@ impl std::fmt::Display for TierCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))"))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))")
+)]
 pub enum SubscriptionStatus {
     /// In the free trial.
     #[cfg_attr(feature = "db", sea_orm(string_value = "trialing"))]
@@ -92,7 +99,10 @@ impl SubscriptionStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))"))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))")
+)]
 pub enum BillingCycle {
     /// Every month.
     #[cfg_attr(feature = "db", sea_orm(string_value = "monthly"))]

@@ -27,7 +27,8 @@ pub(crate) async fn seed_history(
         let mut noise = || 1.0 + rng.random_range(-0.01..0.01);
         let shrink = |monthly: f64| (1.0 + monthly).powf(-(back as f64) / 30.0);
         let weekend = matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday);
-        let count = |today: i64, monthly: f64, noise: f64| ((today as f64) * shrink(monthly) * noise).round() as i64;
+        let count =
+            |today: i64, monthly: f64, noise: f64| ((today as f64) * shrink(monthly) * noise).round() as i64;
         let mut row = today.clone();
         row.snapshot_date = day;
         row.total_merchants = count(today.total_merchants, 0.05, 1.0);
@@ -36,12 +37,15 @@ pub(crate) async fn seed_history(
         row.total_subscriptions = count(today.total_subscriptions, 0.05, 1.0);
         row.active_subscriptions = count(today.active_subscriptions, 0.05, 1.0);
         row.total_products = count(today.total_products, 0.06, noise());
-        row.total_orders_month = count(today.total_orders_month, 0.08, noise() * if weekend { 1.03 } else { 1.0 });
+        row.total_orders_month =
+            count(today.total_orders_month, 0.08, noise() * if weekend { 1.03 } else { 1.0 });
         row.total_team_members = count(today.total_team_members, 0.04, 1.0);
         row.db_size_mb = (today.db_size_mb * shrink(0.07) * noise() * 100.0).round() / 100.0;
         row.storage_used_gb = (today.storage_used_gb * shrink(0.07) * 1000.0).round() / 1000.0;
         rows.push(row);
     }
-    forecast::import_snapshots(db, &rows).await.map_err(|e| crate::Error::Refused("snapshot", e.to_string()))?;
+    forecast::import_snapshots(db, &rows)
+        .await
+        .map_err(|e| crate::Error::Refused("snapshot", e.to_string()))?;
     Ok(u64::from(days) + 1)
 }

@@ -17,7 +17,9 @@ use merchants::{MerchantId, MerchantSlug, NewMerchant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
-use stores::{NewOrder, NewOrderItem, NewProduct, NewStore, OrderStatus, ProductId, Stock, StoreId, TeamRole, Title};
+use stores::{
+    NewOrder, NewOrderItem, NewProduct, NewStore, OrderStatus, ProductId, Stock, StoreId, TeamRole, Title,
+};
 use time::{Duration, OffsetDateTime, Weekday};
 
 mod history;
@@ -151,12 +153,39 @@ const ADJECTIVES: [&str; 16] = [
     "Little", "Royal", "Happy", "Modern", "Sunny",
 ];
 const NOUNS: [&str; 16] = [
-    "Outfitters", "Bakery", "Books", "Garden", "Coffee", "Kitchen", "Cycles", "Toys", "Apparel", "Pets", "Studio",
-    "Market", "Tea House", "Ceramics", "Optics", "Wines",
+    "Outfitters",
+    "Bakery",
+    "Books",
+    "Garden",
+    "Coffee",
+    "Kitchen",
+    "Cycles",
+    "Toys",
+    "Apparel",
+    "Pets",
+    "Studio",
+    "Market",
+    "Tea House",
+    "Ceramics",
+    "Optics",
+    "Wines",
 ];
-const CITIES: [&str; 10] = ["Berlin", "Lisbon", "Vienna", "Lyon", "Porto", "Munich", "Madrid", "Milan", "Ghent", "Tallinn"];
-const THINGS: [&str; 12] =
-    ["Mug", "Backpack", "Notebook", "Candle", "Scarf", "Lamp", "Bottle", "Plant Pot", "Jacket", "Board Game", "Teapot", "Poster"];
+const CITIES: [&str; 10] =
+    ["Berlin", "Lisbon", "Vienna", "Lyon", "Porto", "Munich", "Madrid", "Milan", "Ghent", "Tallinn"];
+const THINGS: [&str; 12] = [
+    "Mug",
+    "Backpack",
+    "Notebook",
+    "Candle",
+    "Scarf",
+    "Lamp",
+    "Bottle",
+    "Plant Pot",
+    "Jacket",
+    "Board Game",
+    "Teapot",
+    "Poster",
+];
 const COLOURS: [&str; 8] = ["Red", "Oak", "Black", "Sand", "Olive", "Navy", "White", "Rose"];
 
 /// The number of merchants in the database (seeding needs zero).
@@ -207,10 +236,13 @@ async fn seed_merchant<C: ConnectionTrait + TransactionTrait>(
     let created = now - Duration::days(i64::from(sizes.months) * 30 + rng.random_range(0..60));
     let merchant_slug = MerchantSlug::parse(&slug).map_err(|e| refused("merchant")(&e))?;
     let contact = format!("owner@{slug}.example");
-    let merchant =
-        merchants::create_merchant(db, NewMerchant { name: &name, slug: merchant_slug, contact_email: &contact }, created)
-            .await
-            .map_err(|e| refused("merchant")(&e))?;
+    let merchant = merchants::create_merchant(
+        db,
+        NewMerchant { name: &name, slug: merchant_slug, contact_email: &contact },
+        created,
+    )
+    .await
+    .map_err(|e| refused("merchant")(&e))?;
     report.merchants += 1;
     let limits = subscribe(db, rng, merchant.id, tier, now, created).await?;
 
@@ -220,7 +252,8 @@ async fn seed_merchant<C: ConnectionTrait + TransactionTrait>(
         _ => 3,
     };
     // Tier limits are per merchant, summed over its stores: share them out.
-    let per_store = |limit: Option<i64>| limit.map(|l| u64::try_from(l).unwrap_or(0) / u64::from(store_count));
+    let per_store =
+        |limit: Option<i64>| limit.map(|l| u64::try_from(l).unwrap_or(0) / u64::from(store_count));
     let product_cap = per_store(limits.max_products);
     let monthly_order_cap = per_store(limits.max_orders_per_month);
     let team_cap = limits.max_team_members.map_or(5, |t| t.clamp(1, 5)) as u32;
@@ -230,18 +263,29 @@ async fn seed_merchant<C: ConnectionTrait + TransactionTrait>(
         let opened = created + Duration::days(i64::from(s) * 7);
         let code = format!("{slug}-{}", s + 1);
         let store_name = format!("{name} {}", CITIES[rng.random_range(0..CITIES.len())]);
-        let store = stores::create_store(db, NewStore { merchant_id: merchant.id, code: &code, name: &store_name }, opened)
-            .await
-            .map_err(|e| refused("store")(&e))?;
+        let store = stores::create_store(
+            db,
+            NewStore { merchant_id: merchant.id, code: &code, name: &store_name },
+            opened,
+        )
+        .await
+        .map_err(|e| refused("store")(&e))?;
         report.stores += 1;
-        let domain = stores::DomainName::parse(&format!("{code}.shops.example")).map_err(|e| refused("domain")(&e))?;
-        let added = stores::add_store_domain(db, store.id, &domain, true, opened).await.map_err(|e| refused("domain")(&e))?;
+        let domain =
+            stores::DomainName::parse(&format!("{code}.shops.example")).map_err(|e| refused("domain")(&e))?;
+        let added = stores::add_store_domain(db, store.id, &domain, true, opened)
+            .await
+            .map_err(|e| refused("domain")(&e))?;
         stores::verify_store_domain(db, added.id, opened).await.map_err(|e| refused("domain")(&e))?;
         if !rng.random_bool(0.95) {
             stores::set_store_enabled(db, store.id, false).await.map_err(|e| refused("store")(&e))?;
         }
 
-        let members = if s + 1 == store_count { team_left } else { rng.random_range(1..=team_left.max(1)).min(team_left) };
+        let members = if s + 1 == store_count {
+            team_left
+        } else {
+            rng.random_range(1..=team_left.max(1)).min(team_left)
+        };
         team_left -= members;
         for t in 0..members {
             let role = if t == 0 { TeamRole::Owner } else { TeamRole::Staff };
@@ -283,9 +327,14 @@ async fn subscribe(
         _ => SubscriptionStatus::PastDue,
     };
     // A trial is at most 30 days old; paid subscriptions began when the merchant joined.
-    let started = if status == SubscriptionStatus::Trialing { now - Duration::days(rng.random_range(1..29)) } else { joined };
-    let subscription =
-        billing::subscribe(db, merchant_id, tier, cycle, started).await.map_err(|e| refused("subscription")(&e))?;
+    let started = if status == SubscriptionStatus::Trialing {
+        now - Duration::days(rng.random_range(1..29))
+    } else {
+        joined
+    };
+    let subscription = billing::subscribe(db, merchant_id, tier, cycle, started)
+        .await
+        .map_err(|e| refused("subscription")(&e))?;
     if status != SubscriptionStatus::Trialing {
         billing::activate(db, subscription.id).await.map_err(|e| refused("subscription")(&e))?;
     }
@@ -305,10 +354,13 @@ async fn seed_products<C: ConnectionTrait + TransactionTrait>(
     now: OffsetDateTime,
 ) -> Result<Vec<ProductId>> {
     let skus: Vec<String> = (1..=count).map(|p| format!("SKU-{p:06}")).collect();
-    let titles: Vec<String> =
-        (0..count).map(|_| format!("{} {}", COLOURS[rng.random_range(0..8)], THINGS[rng.random_range(0..12)])).collect();
+    let titles: Vec<String> = (0..count)
+        .map(|_| format!("{} {}", COLOURS[rng.random_range(0..8)], THINGS[rng.random_range(0..12)]))
+        .collect();
     let german: Vec<bool> = (0..count).map(|_| rng.random_bool(0.3)).collect();
-    let bins: Vec<String> = (0..count).map(|_| format!("A-{:02}-{:02}", rng.random_range(1..40), rng.random_range(1..12))).collect();
+    let bins: Vec<String> = (0..count)
+        .map(|_| format!("A-{:02}-{:02}", rng.random_range(1..40), rng.random_range(1..12)))
+        .collect();
     let quantities: Vec<i32> = (0..count).map(|_| rng.random_range(0..500)).collect();
     let title_sets: Vec<Vec<Title<'_>>> = (0..skus.len())
         .map(|i| {
@@ -332,7 +384,9 @@ async fn seed_products<C: ConnectionTrait + TransactionTrait>(
     let batches = products.len().div_ceil(10).max(1);
     for (i, batch) in products.chunks(batches).enumerate() {
         let at = opened + span * (i as f64 / 10.0);
-        ids.extend(stores::create_products(db, store_id, batch, at).await.map_err(|e| refused("product")(&e))?);
+        ids.extend(
+            stores::create_products(db, store_id, batch, at).await.map_err(|e| refused("product")(&e))?,
+        );
     }
     Ok(ids)
 }
@@ -413,16 +467,21 @@ async fn seed_loyalty<C: ConnectionTrait + TransactionTrait>(
     } else {
         ("Stamp Card", loyalty::ProgramRule::Stamps { stamps_required: 10 }, "Free coffee")
     };
-    let program =
-        loyalty::create_program(db, merchant_id, name, rule, reward, at).await.map_err(|e| refused("loyalty")(&e))?;
+    let program = loyalty::create_program(db, merchant_id, name, rule, reward, at)
+        .await
+        .map_err(|e| refused("loyalty")(&e))?;
     let cards = rng.random_range(5..25u64);
     for c in 0..cards {
         let customer = format!("customer-{}", rng.random_range(1..5_000));
-        let card = loyalty::enroll_card(db, program.id, &format!("{slug}-{:05}", c + 1), &customer, store_id, at)
+        let card =
+            loyalty::enroll_card(db, program.id, &format!("{slug}-{:05}", c + 1), &customer, store_id, at)
+                .await
+                .map_err(|e| refused("loyalty")(&e))?;
+        let (balance, stamps) =
+            if points { (rng.random_range(1..2_000i64), 0) } else { (0, rng.random_range(1..10i32)) };
+        loyalty::adjust(db, card.id, store_id, balance, stamps, at)
             .await
             .map_err(|e| refused("loyalty")(&e))?;
-        let (balance, stamps) = if points { (rng.random_range(1..2_000i64), 0) } else { (0, rng.random_range(1..10i32)) };
-        loyalty::adjust(db, card.id, store_id, balance, stamps, at).await.map_err(|e| refused("loyalty")(&e))?;
     }
     Ok(cards)
 }

@@ -17,29 +17,32 @@
 //!
 //! Architecture invariant: no actix-web here, and only `snapshot` imports sea_orm.
 
+#[cfg(feature = "db")]
+pub mod entity;
 pub mod fit;
 pub mod metric;
 pub mod outlook;
 pub mod plan;
 pub mod projections;
 pub mod recommendations;
-pub mod trends;
-#[cfg(feature = "db")]
-pub mod entity;
 #[cfg(feature = "report")]
 pub mod report;
 #[cfg(feature = "db")]
 mod snapshot;
+pub mod trends;
 
 pub use fit::{Band, DaysUntil, Interval, Method, NoEstimate, days_until_threshold, project};
 pub use metric::{Metric, Snapshot, daily_series, series};
 pub use outlook::{MetricForecast, forecast_metric};
-pub use plan::{PlannedMonth, Scenario, Sizing, SizingError, SizingInput, project_scenario, size, tier_and_cost};
+pub use plan::{
+    PlannedMonth, Scenario, Sizing, SizingError, SizingInput, project_scenario, size, tier_and_cost,
+};
 pub use projections::{Projections, projections};
 pub use recommendations::{CapacityRecommendation, PlatformNow, capacity_recommendations};
 #[cfg(feature = "db")]
 pub use snapshot::{
-    Captured, capture_daily_snapshot, history, import_snapshots, prune_snapshots, snapshot_on, snapshots_between,
+    Captured, capture_daily_snapshot, history, import_snapshots, prune_snapshots, snapshot_on,
+    snapshots_between,
 };
 pub use trends::{Trend, period_trends, trend};
 

@@ -213,7 +213,11 @@ mod tests {
         }
         assert_eq!(Metric::parse("vendors"), None);
         assert_eq!(
-            daily_series(&[(date!(2026 - 01 - 01), 10.0), (date!(2026 - 01 - 02), 12.0), (date!(2026 - 01 - 05), 18.0)]),
+            daily_series(&[
+                (date!(2026 - 01 - 01), 10.0),
+                (date!(2026 - 01 - 02), 12.0),
+                (date!(2026 - 01 - 05), 18.0)
+            ]),
             [10.0, 12.0, 14.0, 16.0, 18.0]
         );
         assert!(daily_series(&[]).is_empty());

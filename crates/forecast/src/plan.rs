@@ -34,8 +34,11 @@ impl Scenario {
     /// 0..=1 (default 0); `None` outside those ranges.
     pub fn custom(monthly_growth: f64, churn_rate: Option<f64>) -> Option<Scenario> {
         let churn_rate = churn_rate.unwrap_or(0.0);
-        ((0.0..=5.0).contains(&monthly_growth) && (0.0..=1.0).contains(&churn_rate))
-            .then(|| Scenario { name: "custom".to_owned(), monthly_growth, churn_rate })
+        ((0.0..=5.0).contains(&monthly_growth) && (0.0..=1.0).contains(&churn_rate)).then(|| Scenario {
+            name: "custom".to_owned(),
+            monthly_growth,
+            churn_rate,
+        })
     }
 }
 

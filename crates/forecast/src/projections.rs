@@ -77,10 +77,16 @@ pub fn projections(history: &[Snapshot], scenarios: Vec<Scenario>) -> Projection
                 .iter()
                 .zip(bands)
                 .map(|((m, _), b)| {
-                    (*m, Band { low: round(b.low, 2), expected: round(b.expected, 2), high: round(b.high, 2) })
+                    (
+                        *m,
+                        Band { low: round(b.low, 2), expected: round(b.expected, 2), high: round(b.high, 2) },
+                    )
                 })
                 .collect();
-            metrics.insert(metric.name(), MetricProjection { method, current: values[values.len() - 1], months });
+            metrics.insert(
+                metric.name(),
+                MetricProjection { method, current: values[values.len() - 1], months },
+            );
         }
     }
     let mut projected = Projections {
@@ -97,7 +103,13 @@ pub fn projections(history: &[Snapshot], scenarios: Vec<Scenario>) -> Projection
             let whole = |metric| projected.expected(metric, *month).map(|v| v.max(0.0).round() as u64);
             let (s, p) = (whole(Metric::TotalStores)?, whole(Metric::TotalProducts)?);
             let (tier, cost) = tier_and_cost(s, p);
-            Some(PlannedMonth { month: *month, stores: s, products: p, infrastructure_tier: tier, monthly_cost_eur: cost })
+            Some(PlannedMonth {
+                month: *month,
+                stores: s,
+                products: p,
+                infrastructure_tier: tier,
+                monthly_cost_eur: cost,
+            })
         })
         .collect();
     let count = |n: i64| u64::try_from(n).unwrap_or(0);

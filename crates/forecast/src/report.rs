@@ -180,9 +180,14 @@ pub fn projection_report(history: &[Snapshot]) -> Report {
     Report {
         title: "Orion capacity projection report".to_owned(),
         summary,
-        columns: ["metric", "method", "now", "3 months", "6 months", "12 months", "12m 80 %"].map(str::to_owned).to_vec(),
+        columns: ["metric", "method", "now", "3 months", "6 months", "12 months", "12m 80 %"]
+            .map(str::to_owned)
+            .to_vec(),
         rows,
-        chart: Some(("Products (history)".to_owned(), history.iter().map(|s| s.total_products as f64).collect())),
+        chart: Some((
+            "Products (history)".to_owned(),
+            history.iter().map(|s| s.total_products as f64).collect(),
+        )),
     }
 }
 

@@ -65,7 +65,7 @@ pub async fn import_snapshots(db: &impl ConnectionTrait, snapshots: &[Snapshot])
     for chunk in snapshots.chunks(200) {
         let rows = chunk.iter().map(|s| capacity_snapshot::ActiveModel {
             id: NotSet,
-            created_at: Set(s.snapshot_date.midnight().assume_utc()),
+            created_at: Set(s.snapshot_date.midnight().assume_utc().into()),
             snapshot_date: Set(s.snapshot_date),
             total_merchants: Set(s.total_merchants),
             total_stores: Set(s.total_stores),
@@ -170,7 +170,7 @@ async fn measure_row(
     let tier_distribution = serde_json::to_value(&capacity.tier_distribution).unwrap_or_default();
     Ok(capacity_snapshot::ActiveModel {
         id: NotSet,
-        created_at: Set(now),
+        created_at: Set(now.into()),
         snapshot_date: Set(day),
         total_merchants: Set(to_i64(f.merchants.value)),
         total_stores: Set(to_i64(f.stores.value)),

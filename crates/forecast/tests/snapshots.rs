@@ -2,12 +2,13 @@
 //! figures of the day, and retention keeping the first of each month.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use forecast::entity::capacity_snapshot;
-use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use time::macros::{date, datetime};
+use time::{Date, Duration, OffsetDateTime};
 
 migration::db_test!(async fn fifty_concurrent_captures_leave_one_row(db) {
-    let now = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 3).unwrap();
+    let now = datetime!(2026-11-23 00:00:03 UTC);
     let captures: Vec<_> = (0..50)
         .map(|_| {
             let db = db.clone();
@@ -19,33 +20,29 @@ migration::db_test!(async fn fifty_concurrent_captures_leave_one_row(db) {
     for capture in captures {
         let captured = capture.await.unwrap();
         created += usize::from(captured.created);
-        ids.insert(captured.snapshot.id);
+        ids.insert(captured.id);
     }
     assert_eq!(created, 1, "exactly one capture writes the row");
     assert_eq!(ids.len(), 1, "every capture returns the same row");
     assert_eq!(capacity_snapshot::Entity::find().count(&db).await.unwrap(), 1);
-    let snapshot = forecast::snapshot_on(&db, now.date_naive()).await.unwrap().unwrap();
+    let snapshot = forecast::snapshot_on(&db, now.date()).await.unwrap().unwrap();
     assert_eq!(snapshot.total_products, 0);
     assert_eq!(snapshot.tier_distribution["enterprise"], 0, "every tier listed");
 });
 
 migration::db_test!(async fn retention_keeps_recent_days_and_the_first_of_each_month(db) {
-    let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-    let template = forecast::capture_daily_snapshot(&db, Utc::now(), None).await.unwrap().snapshot;
+    let today = date!(2026 - 11 - 23);
+    let template = forecast::capture_daily_snapshot(&db, OffsetDateTime::now_utc(), None).await.unwrap().snapshot;
     capacity_snapshot::Entity::delete_many().exec(&db).await.unwrap();
-    let rows: Vec<capacity_snapshot::ActiveModel> = (0..100)
-        .map(|back| {
-            let mut row: capacity_snapshot::ActiveModel = template.clone().into();
-            row.id = sea_orm::ActiveValue::NotSet;
-            row.snapshot_date = Set(today - Duration::days(back));
-            row
-        })
+    let rows: Vec<forecast::Snapshot> = (0..100)
+        .map(|back| forecast::Snapshot { snapshot_date: today - Duration::days(back), ..template.clone() })
         .collect();
-    capacity_snapshot::Entity::insert_many(rows).exec(&db).await.unwrap();
+    assert_eq!(forecast::import_snapshots(&db, &rows).await.unwrap(), 100);
+    assert_eq!(forecast::import_snapshots(&db, &rows[..3]).await.unwrap(), 0, "a day keeps its snapshot");
     // Keep 30 days (10-24 .. 11-23); of the 69 older days (08-16 .. 10-23) only the firsts stay.
     let deleted = forecast::prune_snapshots(&db, today, 30).await.unwrap();
     let left = forecast::snapshots_between(&db, today - Duration::days(200), today).await.unwrap();
-    let days: Vec<NaiveDate> = left.iter().map(|s| s.snapshot_date).collect();
+    let days: Vec<Date> = left.iter().map(|s| s.snapshot_date).collect();
     assert_eq!(deleted, 100 - days.len() as u64);
     let old: Vec<String> = days.iter().filter(|d| **d < today - Duration::days(30)).map(|d| d.to_string()).collect();
     assert_eq!(old, ["2026-09-01", "2026-10-01"]);

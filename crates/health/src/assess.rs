@@ -55,7 +55,9 @@ pub fn assess(observation: &Observation, thresholds: &Thresholds) -> Assessment 
     let tier = infrastructure_tier(observation.stores, observation.products);
     let reason = match &observation.database {
         DatabaseStatus::Reachable => None,
-        DatabaseStatus::Unreachable(error) => Some(format!("The last refresh of the database figures failed: {error}")),
+        DatabaseStatus::Unreachable(error) => {
+            Some(format!("The last refresh of the database figures failed: {error}"))
+        }
         DatabaseStatus::NotMeasured => Some("The database figures have not been measured yet".to_owned()),
     };
     let (overall, recommendations) = match reason {
@@ -96,7 +98,9 @@ mod tests {
 
     #[test]
     fn an_unreachable_database_is_critical_and_says_why_first() {
-        for status in [DatabaseStatus::Unreachable("connection refused".to_owned()), DatabaseStatus::NotMeasured] {
+        for status in
+            [DatabaseStatus::Unreachable("connection refused".to_owned()), DatabaseStatus::NotMeasured]
+        {
             let verdict = assess(&observation(status.clone()), &Thresholds::default());
             assert_eq!(verdict.overall, OverallStatus::Critical, "{status:?}");
             let titles: Vec<&str> = verdict.recommendations.iter().map(|r| r.title.as_str()).collect();

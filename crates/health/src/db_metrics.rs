@@ -265,7 +265,7 @@ pub async fn measure(
     let started = Instant::now();
     let count = |table: &'static str| count_rows(db, table, settings.exact_count_limit);
     let orders_this_month = order::Entity::find()
-        .filter(order::Column::CreatedAt.gte(billing::month_start(now)))
+        .filter(order::Column::CreatedAt.gte(merchants::Timestamp::from(billing::month_start(now))))
         .count(db)
         .await?;
     let by_store = db

@@ -11,13 +11,13 @@
 //! Architecture invariant: no actix-web here; the rules are free functions over plain values.
 
 mod assess;
-mod request_stats;
-mod rules;
-mod system;
 #[cfg(feature = "db")]
 mod db_metrics;
+mod request_stats;
+mod rules;
 #[cfg(feature = "sampler")]
 mod sampler;
+mod system;
 
 pub use assess::{Assessment, DatabaseStatus, Observation, assess};
 #[cfg(feature = "db")]

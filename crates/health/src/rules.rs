@@ -481,7 +481,10 @@ mod tests {
         let levels = Levels { warning: 1.0, critical: 2.0, limit: 3.0 };
         assert_eq!(ThresholdStatus::evaluate(x, 1.0, &levels).percent_used, 33.3);
         let products = Thresholds::default().products_total;
-        assert_eq!(ThresholdStatus::evaluate(ThresholdMetric::ProductsTotal, 425_000.0, &products).percent_used, 85.0);
+        assert_eq!(
+            ThresholdStatus::evaluate(ThresholdMetric::ProductsTotal, 425_000.0, &products).percent_used,
+            85.0
+        );
         let no_limit = Levels { warning: 1.0, critical: 2.0, limit: 0.0 };
         assert_eq!(ThresholdStatus::evaluate(x, 5.0, &no_limit).percent_used, 0.0);
     }

@@ -5,7 +5,7 @@
 //! CPU usage needs two refreshes at least `sysinfo::MINIMUM_CPU_UPDATE_INTERVAL` (200 ms) apart,
 //! so the first sample is published about 200 ms after start; until then `latest` is `None`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use sysinfo::System;
@@ -69,7 +69,7 @@ pub fn disk_space(path: &Path) -> std::io::Result<DiskSpace> {
     })
 }
 
-fn read(system: &mut System, data_dir: &PathBuf) -> SystemMetrics {
+fn read(system: &mut System, data_dir: &Path) -> SystemMetrics {
     system.refresh_cpu_usage();
     system.refresh_memory();
     let disk = disk_space(data_dir).unwrap_or_default();

@@ -5,42 +5,34 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use health::{CountMethod, DbMonitor, DbMonitorSettings};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
+use time::OffsetDateTime;
 
 async fn platform(db: &DatabaseConnection, products: &[(&str, usize)]) {
-    let merchant = merchants::create_merchant(
-        db,
-        merchants::NewMerchant {
-            name: "Acme",
-            slug: merchants::MerchantSlug::parse("acme").unwrap(),
-            contact_email: "owner@acme.example",
-        },
-    )
-    .await
-    .unwrap();
+    let now = OffsetDateTime::now_utc();
+    let new = merchants::NewMerchant {
+        name: "Acme",
+        slug: merchants::MerchantSlug::parse("acme").unwrap(),
+        contact_email: "owner@acme.example",
+    };
+    let merchant = merchants::create_merchant(db, new, now).await.unwrap();
     for (code, count) in products {
-        let store = stores::create_store(db, stores::NewStore { merchant_id: merchant.id, code, name: code })
-            .await
-            .unwrap();
-        for i in 0..*count {
-            let sku = format!("SKU-{i}");
-            stores::create_product(
-                db,
-                stores::NewProduct { store_id: store.id, store_sku: &sku, gtin: None },
-                Utc::now(),
-            )
-            .await
-            .unwrap();
-        }
+        let new = stores::NewStore { merchant_id: merchant.id, code, name: code };
+        let store = stores::create_store(db, new, now).await.unwrap();
+        let skus: Vec<String> = (0..*count).map(|i| format!("SKU-{i}")).collect();
+        let products: Vec<stores::NewProduct<'_>> = skus
+            .iter()
+            .map(|sku| stores::NewProduct { store_sku: sku, gtin: None, titles: &[], stock: None })
+            .collect();
+        stores::create_products(db, store.id, &products, now).await.unwrap();
     }
 }
 
 migration::db_test!(async fn figures_are_exact_below_the_limit_and_sorted_by_store_size(db) {
     platform(&db, &[("small", 1), ("large", 4), ("medium", 2)]).await;
     let settings = DbMonitorSettings::default();
-    let figures = health::measure(&db, &settings, Utc::now()).await.unwrap();
+    let figures = health::measure(&db, &settings, OffsetDateTime::now_utc()).await.unwrap();
     assert_eq!((figures.products.value, figures.products.method), (7, CountMethod::Exact));
     assert_eq!(figures.stores.value, 3);
     assert_eq!(figures.merchants.value, 1);
@@ -59,7 +51,7 @@ migration::db_test!(async fn postgres_reports_big_tables_by_the_planner_estimate
     if backend == DatabaseBackend::Postgres {
         db.execute_unprepared("ANALYZE").await.unwrap();
     }
-    let figures = health::measure(&db, &settings, Utc::now()).await.unwrap();
+    let figures = health::measure(&db, &settings, OffsetDateTime::now_utc()).await.unwrap();
     match backend {
         // After ANALYZE the estimate of a small table is its exact size.
         DatabaseBackend::Postgres => {

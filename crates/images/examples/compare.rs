@@ -182,7 +182,7 @@ fn through_processor(jobs: &[&[u8]], settings: PipelineSettings, threads: usize)
             .into_iter()
             .map(|bytes| {
                 let processor = processor.clone();
-                tokio::spawn(async move { processor.process(bytes).await })
+                tokio::spawn(async move { processor.process(processor.reserve().await?, bytes).await })
             })
             .collect();
         for handle in handles {

@@ -9,7 +9,7 @@
 #![allow(clippy::expect_used)] // a measuring tool: any failure should stop it loudly
 
 use fast_image_resize::{PixelType, Resizer, images::Image};
-use images::pipeline::fit_within;
+use images::fit_within;
 
 fn cpu_ns() -> u64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")

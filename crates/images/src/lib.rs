@@ -16,15 +16,15 @@
 //! Architecture invariant: stands alone; depends on no other Orion crate. Callers check store and
 //! product ownership and pass the plan's per-product limit in [`NewImage`].
 
-mod ids;
-mod keys;
-mod stats;
 #[cfg(feature = "db")]
 pub mod entity;
+mod ids;
+mod keys;
 #[cfg(feature = "library")]
 pub mod library;
 #[cfg(feature = "pipeline")]
 pub mod pipeline;
+mod stats;
 #[cfg(feature = "storage")]
 pub mod storage;
 #[cfg(feature = "test-s3")]
@@ -43,4 +43,6 @@ pub use pipeline::{PipelineError, PipelineSettings, Processed, Processor, Slot, 
 pub use stats::load_storage_stats;
 pub use stats::{StorageStats, VARIANTS_PER_IMAGE};
 #[cfg(feature = "storage")]
-pub use storage::{ByteRange, FileRead, FileStore, ReadOutcome, S3Config, StorageConfig, StorageError, StoredFile};
+pub use storage::{
+    ByteRange, FileRead, FileStore, ReadOutcome, S3Config, StorageConfig, StorageError, StoredFile,
+};

@@ -26,7 +26,9 @@ use time::OffsetDateTime;
 
 use crate::entity::{image, image_blob, image_shard, image_storage_stats};
 use crate::keys::{ImageKind, Variant, fit_within, parse_storage_key, shard_of, storage_key};
-use crate::pipeline::{PipelineError, PipelineSettings, Processed, Processor, Slot, check_size, content_hash};
+use crate::pipeline::{
+    PipelineError, PipelineSettings, Processed, Processor, Slot, check_size, content_hash,
+};
 use crate::storage::{ByteRange, FileStore, ReadOutcome, StorageError};
 use crate::{ImageId, StorageStats, VARIANTS_PER_IMAGE, load_storage_stats};
 
@@ -150,7 +152,13 @@ impl ImageLibrary {
     /// Stores `bytes` for `new` in `slot`: validated, processed into the three variants and
     /// written, unless identical content of the same kind is already stored, which is then
     /// referenced instead.
-    pub async fn upload<C>(&self, db: &C, slot: Slot, new: NewImage<'_>, bytes: Vec<u8>) -> Result<StoredImage>
+    pub async fn upload<C>(
+        &self,
+        db: &C,
+        slot: Slot,
+        new: NewImage<'_>,
+        bytes: Vec<u8>,
+    ) -> Result<StoredImage>
     where
         C: ConnectionTrait + TransactionTrait,
     {
@@ -170,12 +178,7 @@ impl ImageLibrary {
         self.store_new(db, &new, processed).await
     }
 
-    async fn store_new<C>(
-        &self,
-        db: &C,
-        new: &NewImage<'_>,
-        processed: Processed,
-    ) -> Result<StoredImage>
+    async fn store_new<C>(&self, db: &C, new: &NewImage<'_>, processed: Processed) -> Result<StoredImage>
     where
         C: ConnectionTrait + TransactionTrait,
     {
@@ -298,7 +301,10 @@ impl ImageLibrary {
 }
 
 /// Image `id`, if stored.
-pub async fn find_image(db: &impl ConnectionTrait, id: ImageId) -> std::result::Result<Option<StoredImage>, DbErr> {
+pub async fn find_image(
+    db: &impl ConnectionTrait,
+    id: ImageId,
+) -> std::result::Result<Option<StoredImage>, DbErr> {
     let Some((row, Some(blob))) =
         image::Entity::find_by_id(id).find_also_related(image_blob::Entity).one(db).await?
     else {

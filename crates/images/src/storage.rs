@@ -223,7 +223,9 @@ impl FileStore {
             Err(object_store::Error::NotFound { .. }) => Ok(ReadOutcome::Missing),
             // Backends word an unsatisfiable range differently: ask for the size to tell.
             Err(error) if range.is_some() => match self.inner.head(&path).await {
-                Ok(meta) if !satisfiable(range, meta.size) => Ok(ReadOutcome::RangeNotSatisfiable { size: meta.size }),
+                Ok(meta) if !satisfiable(range, meta.size) => {
+                    Ok(ReadOutcome::RangeNotSatisfiable { size: meta.size })
+                }
                 Ok(_) => Err(error.into()),
                 Err(object_store::Error::NotFound { .. }) => Ok(ReadOutcome::Missing),
                 Err(e) => Err(e.into()),

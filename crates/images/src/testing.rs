@@ -25,7 +25,7 @@ impl S3TestServer {
     /// Starts a server on a random loopback port, with no buckets.
     pub async fn start() -> std::io::Result<S3TestServer> {
         let root = tempfile::tempdir()?;
-        let fs = s3s_fs::FileSystem::new(root.path()).map_err(std::io::Error::other)?;
+        let fs = s3s_fs::FileSystem::new(root.path()).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
         let mut builder = S3ServiceBuilder::new(fs);
         builder.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
         let service = builder.build();

@@ -44,6 +44,12 @@ impl Fixture {
         Fixture { db, dir, library, store_id: 1, product_id: 1 }
     }
 
+    /// Reserves a processing slot and uploads.
+    async fn upload(&self, new: NewImage<'_>, bytes: Vec<u8>) -> images::Result<images::StoredImage> {
+        let slot = self.library.reserve().await?;
+        self.library.upload(&self.db, slot, new, bytes).await
+    }
+
     fn root(&self) -> std::path::PathBuf {
         self.dir.path().join("uploads")
     }
@@ -95,7 +101,7 @@ fn files_under(root: &Path) -> Vec<String> {
 migration::db_test!(async fn an_upload_writes_three_files_one_row_and_the_counters(db) {
     let fx = Fixture::new(db).await;
     let bytes = jpeg(2400, 1200, 1);
-    let stored = fx.library.upload(&fx.db, fx.product_image(None), bytes.clone()).await.unwrap();
+    let stored = fx.upload(fx.product_image(None), bytes.clone()).await.unwrap();
 
     assert_eq!(stored.hash, content_hash(&bytes));
     assert_eq!(stored.hash.len(), 64);
@@ -132,8 +138,8 @@ migration::db_test!(async fn an_upload_writes_three_files_one_row_and_the_counte
 migration::db_test!(async fn identical_content_is_stored_once_and_deleted_with_its_last_reference(db) {
     let fx = Fixture::new(db).await;
     let bytes = jpeg(640, 480, 2);
-    let first = fx.library.upload(&fx.db, fx.product_image(None), bytes.clone()).await.unwrap();
-    let second = fx.library.upload(&fx.db, fx.product_image(None), bytes.clone()).await.unwrap();
+    let first = fx.upload(fx.product_image(None), bytes.clone()).await.unwrap();
+    let second = fx.upload(fx.product_image(None), bytes.clone()).await.unwrap();
     assert!(second.deduplicated);
     assert_ne!(first.id, second.id);
     assert_eq!(first.variants, second.variants);
@@ -144,7 +150,7 @@ migration::db_test!(async fn identical_content_is_stored_once_and_deleted_with_i
 
     // The same content as a banner is another kind: its own files.
     let banner = NewImage { kind: ImageKind::Banner, product_id: None, ..fx.product_image(None) };
-    let as_banner = fx.library.upload(&fx.db, banner, bytes).await.unwrap();
+    let as_banner = fx.upload(banner, bytes).await.unwrap();
     assert!(!as_banner.deduplicated);
     assert!(as_banner.variants[0].key.starts_with("banners/"));
     assert_eq!(fx.stats().await.total_files, 6);
@@ -181,7 +187,7 @@ migration::db_test!(async fn refused_uploads_leave_no_file_row_or_count(db) {
         }),
     ];
     for (bytes, expected) in cases {
-        let error = fx.library.upload(&fx.db, fx.product_image(None), bytes).await.unwrap_err();
+        let error = fx.upload(fx.product_image(None), bytes).await.unwrap_err();
         assert!(expected(&error), "unexpected {error:?}");
     }
     assert_eq!(fx.stats().await, StorageStats::default());
@@ -193,13 +199,13 @@ migration::db_test!(async fn the_per_product_limit_holds_for_new_and_known_conte
     let fx = Fixture::new(db).await;
     let a = jpeg(64, 64, 4);
     let b = jpeg(64, 64, 5);
-    fx.library.upload(&fx.db, fx.product_image(Some(2)), a.clone()).await.unwrap();
-    fx.library.upload(&fx.db, fx.product_image(Some(2)), a.clone()).await.unwrap();
+    fx.upload(fx.product_image(Some(2)), a.clone()).await.unwrap();
+    fx.upload(fx.product_image(Some(2)), a.clone()).await.unwrap();
     let before = fx.stats().await;
 
-    let new_content = fx.library.upload(&fx.db, fx.product_image(Some(2)), b.clone()).await.unwrap_err();
+    let new_content = fx.upload(fx.product_image(Some(2)), b.clone()).await.unwrap_err();
     assert!(matches!(new_content, Error::LimitReached { limit: 2, current: 2 }), "{new_content:?}");
-    let known_content = fx.library.upload(&fx.db, fx.product_image(Some(2)), a).await.unwrap_err();
+    let known_content = fx.upload(fx.product_image(Some(2)), a).await.unwrap_err();
     assert!(matches!(known_content, Error::LimitReached { limit: 2, current: 2 }), "{known_content:?}");
 
     assert_eq!(fx.stats().await, before);
@@ -207,7 +213,7 @@ migration::db_test!(async fn the_per_product_limit_holds_for_new_and_known_conte
     assert_eq!(files_under(&fx.root()).len(), 3);
     // Without a product the limit does not apply.
     let banner = NewImage { kind: ImageKind::Banner, product_id: None, ..fx.product_image(Some(2)) };
-    fx.library.upload(&fx.db, banner, b).await.unwrap();
+    fx.upload(banner, b).await.unwrap();
 });
 
 migration::db_test!(async fn concurrent_uploads_of_the_same_content_store_it_once(db) {
@@ -217,7 +223,7 @@ migration::db_test!(async fn concurrent_uploads_of_the_same_content_store_it_onc
         .map(|_| {
             let (library, db, bytes) = (fx.library.clone(), fx.db.clone(), bytes.clone());
             let new = fx.product_image(None);
-            tokio::spawn(async move { library.upload(&db, new, bytes).await })
+            tokio::spawn(async move { library.upload(&db, library.reserve().await?, new, bytes).await })
         })
         .collect();
     let mut fresh = 0;
@@ -240,7 +246,7 @@ migration::db_test!(async fn concurrent_uploads_to_one_product_cannot_pass_its_l
         .map(|seed| {
             let (library, db) = (fx.library.clone(), fx.db.clone());
             let new = fx.product_image(Some(3));
-            tokio::spawn(async move { library.upload(&db, new, jpeg(48, 48, 100 + seed)).await })
+            tokio::spawn(async move { library.upload(&db, library.reserve().await?, new, jpeg(48, 48, 100 + seed)).await })
         })
         .collect();
     let mut outcomes = (0, 0);
@@ -264,21 +270,21 @@ migration::db_test!(async fn a_storage_failure_rolls_the_upload_back(db) {
     std::fs::create_dir_all(fx.root().join("products")).unwrap();
     std::fs::write(fx.root().join("products").join(&hash[..2]), b"in the way").unwrap();
 
-    let error = fx.library.upload(&fx.db, fx.product_image(None), bytes.clone()).await.unwrap_err();
+    let error = fx.upload(fx.product_image(None), bytes.clone()).await.unwrap_err();
     assert!(matches!(error, Error::Storage(_)), "{error:?}");
     assert_eq!(fx.stats().await, StorageStats::default());
     assert_eq!(fx.rows().await, (0, 0));
 
     std::fs::remove_file(fx.root().join("products").join(&hash[..2])).unwrap();
-    let stored = fx.library.upload(&fx.db, fx.product_image(None), bytes).await.unwrap();
+    let stored = fx.upload(fx.product_image(None), bytes).await.unwrap();
     assert!(!stored.deduplicated);
     assert_eq!(fx.stats().await.total_files, 3);
 });
 
 migration::db_test!(async fn reconcile_reports_drift_orphans_and_missing_files_and_fixes_the_counters(db) {
     let fx = Fixture::new(db).await;
-    let kept = fx.library.upload(&fx.db, fx.product_image(None), jpeg(500, 500, 8)).await.unwrap();
-    let damaged = fx.library.upload(&fx.db, fx.product_image(None), jpeg(500, 400, 9)).await.unwrap();
+    let kept = fx.upload(fx.product_image(None), jpeg(500, 500, 8)).await.unwrap();
+    let damaged = fx.upload(fx.product_image(None), jpeg(500, 400, 9)).await.unwrap();
     let good = fx.stats().await;
 
     // An upload that died before its commit: complete files, no row.
@@ -302,7 +308,7 @@ migration::db_test!(async fn reconcile_reports_drift_orphans_and_missing_files_a
     assert_eq!(report.found.total_files, 6);
     assert_eq!(fx.stats().await, report.found);
 
-    let sweep = ReconcileOptions { remove_orphans_before: Some(chrono::Utc::now() + chrono::Duration::seconds(1)) };
+    let sweep = ReconcileOptions { remove_orphans_before: Some(time::OffsetDateTime::now_utc() + time::Duration::seconds(1)) };
     let report = reconcile(&fx.db, fx.library.files(), sweep, |_| {}).await.unwrap();
     assert_eq!(report.orphans_removed, 1);
     assert!(!fx.root().join(&orphan).exists());

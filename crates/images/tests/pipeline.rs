@@ -5,7 +5,8 @@
 use std::io::Cursor;
 
 use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
-use images::pipeline::{PipelineError, PipelineSettings, SourceFormat, Variant, fit_within, process};
+use images::pipeline::{PipelineError, PipelineSettings, SourceFormat, process};
+use images::{Variant, fit_within};
 
 fn encode(image: &image::DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
@@ -252,13 +253,24 @@ fn formats_are_recognised_by_content_and_keys_are_sharded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_of_uploads_is_processed_with_bounded_concurrency() {
+async fn processing_is_bounded_by_slots_that_free_themselves() {
     let processor = images::Processor::new(PipelineSettings::default(), 2);
+    let first = processor.try_reserve().expect("a first slot");
+    let second = processor.try_reserve().expect("a second slot");
+    assert!(processor.try_reserve().is_none(), "a third upload waits for a slot");
+    drop(first);
+    let third = processor.try_reserve().expect("a dropped slot is free again");
+    let processed = processor.process(third, encode(&photo(300, 200), ImageFormat::Png)).await.unwrap();
+    assert_eq!(processed.variants.len(), 3);
+    assert!(processor.try_reserve().is_some(), "processing releases its slot");
+    drop(second);
+
+    // A burst queues on the two slots and every image comes out.
     let jobs: Vec<_> = (0..8u32)
         .map(|i| {
             let processor = processor.clone();
             let bytes = encode(&photo(300 + i, 200), ImageFormat::Png);
-            tokio::spawn(async move { processor.process(bytes).await })
+            tokio::spawn(async move { processor.process(processor.reserve().await?, bytes).await })
         })
         .collect();
     let mut hashes = std::collections::BTreeSet::new();
@@ -266,6 +278,7 @@ async fn a_burst_of_uploads_is_processed_with_bounded_concurrency() {
         hashes.insert(job.await.unwrap().unwrap().hash);
     }
     assert_eq!(hashes.len(), 8, "distinct content, distinct hashes");
-    let refused = processor.process(b"not an image".to_vec()).await.unwrap_err();
+    let slot = processor.reserve().await.unwrap();
+    let refused = processor.process(slot, b"not an image".to_vec()).await.unwrap_err();
     assert_eq!(refused, PipelineError::UnsupportedFormat);
 }

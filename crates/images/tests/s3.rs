@@ -1,44 +1,24 @@
-//! The S3 backend against a real S3-compatible server on loopback (`moto_server`, which `.ci/run`
-//! starts; `ORION_TEST_S3_ENDPOINT`, default `http://127.0.0.1:9000`): uploads land in the bucket
+//! The S3 backend against a real S3-compatible server on loopback, started in this process
+//! (`images::testing::S3TestServer`: s3s over a temporary directory): uploads land in the bucket
 //! under the sharded keys, read back byte for byte, are shared when identical, are removed with
 //! their last reference, and reconcile walks the bucket.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 use std::io::Cursor;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use image::{ImageFormat, Rgb, RgbImage};
+use images::testing::S3TestServer;
 use images::{
-    FileStore, ImageKind, ImageLibrary, NewImage, PipelineSettings, ReconcileOptions, S3Config,
-    StorageConfig, StorageStats, load_storage_stats, reconcile,
+    FileStore, ImageKind, ImageLibrary, NewImage, PipelineSettings, ReconcileOptions, StorageStats,
+    load_storage_stats, reconcile,
 };
 use sea_orm::{ConnectionTrait, Statement};
 
-fn endpoint() -> String {
-    std::env::var("ORION_TEST_S3_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:9000".to_owned())
-}
-
-/// A new, empty bucket (created with a plain PUT, as the test server accepts).
-async fn fresh_bucket() -> FileStore {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let bucket = format!("orion-test-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-    let created =
-        reqwest::Client::new().put(format!("{}/{bucket}", endpoint())).send().await.unwrap_or_else(|e| {
-            panic!(
-                "no S3-compatible server at {} ({e}); `.ci/run` starts one (scripts/s3-test-server.sh)",
-                endpoint()
-            )
-        });
-    assert!(created.status().is_success(), "creating bucket {bucket}: {}", created.status());
-    FileStore::open(&StorageConfig::S3(S3Config {
-        endpoint: Some(endpoint()),
-        bucket,
-        region: "us-east-1".to_owned(),
-        access_key_id: "test".to_owned(),
-        secret_access_key: "test".to_owned(),
-        path_style: true,
-    }))
-    .unwrap()
+/// A new, empty bucket on a fresh in-process S3 server (kept alive by the returned handle).
+async fn fresh_bucket() -> (FileStore, S3TestServer) {
+    let server = S3TestServer::start().await.unwrap();
+    let files = FileStore::open(&server.bucket("orion-test").unwrap()).unwrap();
+    (files, server)
 }
 
 fn jpeg(width: u32, height: u32) -> Vec<u8> {
@@ -53,7 +33,7 @@ migration::db_test!(async fn uploads_to_s3_read_back_dedupe_and_delete(db) {
     db.execute_raw(Statement::from_string(backend, "INSERT INTO merchant (name, slug, contact_email) VALUES ('M', 'm', 'm@example.com')")).await.unwrap();
     db.execute_raw(Statement::from_string(backend, "INSERT INTO store (merchant_id, code, name) VALUES (1, 's1', 'S1')")).await.unwrap();
 
-    let files = fresh_bucket().await;
+    let (files, _server) = fresh_bucket().await;
     assert!(files.describe().starts_with("s3:http://127.0.0.1"), "{}", files.describe());
     let library = ImageLibrary::new(files.clone(), PipelineSettings::default(), 2);
     let new = NewImage {
@@ -64,8 +44,8 @@ migration::db_test!(async fn uploads_to_s3_read_back_dedupe_and_delete(db) {
         max_per_product: None,
     };
     let bytes = jpeg(1200, 900);
-    let first = library.upload(&db, new, bytes.clone()).await.unwrap();
-    let second = library.upload(&db, new, bytes).await.unwrap();
+    let first = library.upload(&db, library.reserve().await.unwrap(), new, bytes.clone()).await.unwrap();
+    let second = library.upload(&db, library.reserve().await.unwrap(), new, bytes).await.unwrap();
     assert!(second.deduplicated);
 
     let mut listed = Vec::new();

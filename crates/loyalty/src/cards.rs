@@ -3,8 +3,8 @@
 use merchants::MerchantId;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr, TransactionSession,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
+    TransactionSession, TransactionTrait,
 };
 use stores::entity::{order, store};
 use stores::{OrderId, StoreId};
@@ -48,7 +48,7 @@ pub async fn create_program(
         stamps_required: Set(stamps),
         reward: Set(reward.to_owned()),
         is_active: Set(true),
-        created_at: Set(at),
+        created_at: Set(at.into()),
         ..Default::default()
     }
     .insert(db)
@@ -78,7 +78,7 @@ pub async fn enroll_card(
         points_balance: Set(0),
         stamps: Set(0),
         enrolled_store_id: Set(enrolled_store_id),
-        created_at: Set(at),
+        created_at: Set(at.into()),
         ..Default::default()
     }
     .insert(db)
@@ -252,7 +252,7 @@ where
         stamps_delta: Set(change.stamps),
         order_id: Set(change.order_id),
         idempotency_key: Set(idempotency_key),
-        created_at: Set(at),
+        created_at: Set(at.into()),
         ..Default::default()
     }
     .insert(&txn)

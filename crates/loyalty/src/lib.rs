@@ -9,12 +9,12 @@
 //! constraint); an order earns at most once (idempotency key `order:{id}:earn`, unique in the
 //! database); a balance change and its transaction row commit together or not at all.
 
-mod ids;
-mod rules;
 #[cfg(feature = "db")]
 mod cards;
 #[cfg(feature = "db")]
 pub mod entity;
+mod ids;
+mod rules;
 
 #[cfg(feature = "db")]
 pub use cards::*;

@@ -6,15 +6,17 @@
 //!
 //! Architecture invariant: this crate depends on no other Orion crate; everything else points here.
 
-mod id;
-mod slug;
 #[cfg(feature = "db")]
 pub mod entity;
+mod id;
+mod slug;
+mod timestamp;
 #[cfg(feature = "db")]
 mod write;
 
 pub use id::{InvalidId, MerchantId};
 pub use slug::{MerchantSlug, SlugError};
+pub use timestamp::Timestamp;
 #[cfg(feature = "db")]
 pub use write::{NewMerchant, create_merchant};
 

@@ -26,7 +26,7 @@ pub async fn create_merchant(
         slug: Set(new.slug.clone()),
         contact_email: Set(new.contact_email.to_owned()),
         is_active: Set(true),
-        created_at: Set(at),
+        created_at: Set(at.into()),
         ..Default::default()
     }
     .insert(db)

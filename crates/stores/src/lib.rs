@@ -10,9 +10,9 @@
 //! `last_activity_at` forward in the same transaction.
 
 mod domain_name;
-mod ids;
 #[cfg(feature = "db")]
 pub mod entity;
+mod ids;
 #[cfg(feature = "db")]
 mod write;
 
@@ -27,7 +27,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))"))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))")
+)]
 pub enum OrderStatus {
     /// Placed, not yet fulfilled.
     #[cfg_attr(feature = "db", sea_orm(string_value = "pending"))]
@@ -47,7 +50,10 @@ pub enum OrderStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "db", sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))"))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))")
+)]
 pub enum TeamRole {
     /// Runs the store.
     #[cfg_attr(feature = "db", sea_orm(string_value = "owner"))]

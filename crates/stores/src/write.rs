@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use merchants::MerchantId;
+use merchants::{MerchantId, Timestamp};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
@@ -13,10 +13,10 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use crate::entity::{inventory, order, order_item, product, product_translation, store, store_domain, team_member};
-use crate::{
-    DomainName, Error, OrderId, OrderStatus, ProductId, Result, StoreDomainId, StoreId, TeamRole,
+use crate::entity::{
+    inventory, order, order_item, product, product_translation, store, store_domain, team_member,
 };
+use crate::{DomainName, Error, OrderId, OrderStatus, ProductId, Result, StoreDomainId, StoreId, TeamRole};
 
 /// Rows per multi-row INSERT (well under SQLite's bound-parameter limit).
 const BATCH: usize = 1_000;
@@ -103,7 +103,7 @@ pub async fn create_store(
         name: Set(new.name.to_owned()),
         is_active: Set(true),
         last_activity_at: Set(None),
-        created_at: Set(at),
+        created_at: Set(at.into()),
         ..Default::default()
     }
     .insert(db)
@@ -162,8 +162,10 @@ where
 {
     let txn = db.begin().await?;
     find_store(&txn, store_id).await?;
-    let taken =
-        store_domain::Entity::find().filter(store_domain::Column::Domain.eq(domain.as_str())).one(&txn).await?;
+    let taken = store_domain::Entity::find()
+        .filter(store_domain::Column::Domain.eq(domain.as_str()))
+        .one(&txn)
+        .await?;
     if taken.is_some() {
         return Err(Error::DuplicateDomain(domain.clone()));
     }
@@ -176,7 +178,7 @@ where
         is_primary: Set(is_primary),
         is_verified: Set(false),
         verified_at: Set(None),
-        created_at: Set(at),
+        created_at: Set(at.into()),
         ..Default::default()
     }
     .insert(&txn)
@@ -195,10 +197,14 @@ where
 }
 
 /// Marks a domain verified (its DNS check passed) at `at`.
-pub async fn verify_store_domain(db: &impl ConnectionTrait, id: StoreDomainId, at: OffsetDateTime) -> Result<()> {
+pub async fn verify_store_domain(
+    db: &impl ConnectionTrait,
+    id: StoreDomainId,
+    at: OffsetDateTime,
+) -> Result<()> {
     store_domain::Entity::update_many()
         .col_expr(store_domain::Column::IsVerified, Expr::value(true))
-        .col_expr(store_domain::Column::VerifiedAt, Expr::value(at))
+        .col_expr(store_domain::Column::VerifiedAt, Expr::value(Timestamp::from(at)))
         .filter(store_domain::Column::Id.eq(id))
         .exec(db)
         .await?;
@@ -206,7 +212,10 @@ pub async fn verify_store_domain(db: &impl ConnectionTrait, id: StoreDomainId, a
 }
 
 /// The store's primary domain, if it has one.
-pub async fn primary_domain(db: &impl ConnectionTrait, store_id: StoreId) -> Result<Option<store_domain::Model>> {
+pub async fn primary_domain(
+    db: &impl ConnectionTrait,
+    store_id: StoreId,
+) -> Result<Option<store_domain::Model>> {
     Ok(store_domain::Entity::find()
         .filter(store_domain::Column::StoreId.eq(store_id))
         .filter(store_domain::Column::IsPrimary.eq(true))
@@ -250,15 +259,16 @@ where
             store_sku: Set(p.store_sku.to_owned()),
             gtin: Set(p.gtin.map(str::to_owned)),
             is_active: Set(true),
-            created_at: Set(at),
+            created_at: Set(at.into()),
             ..Default::default()
         });
-        let chunk_ids = product::Entity::insert_many(rows).exec_with_returning_keys(&txn).await.map_err(
-            |error| match unique_violation(&error) {
-                Some(_) => Error::DuplicateSku { store_id, sku: chunk[0].store_sku.to_owned() },
-                None => Error::Db(error),
-            },
-        )?;
+        let chunk_ids =
+            product::Entity::insert_many(rows).exec_with_returning_keys(&txn).await.map_err(|error| {
+                match unique_violation(&error) {
+                    Some(_) => Error::DuplicateSku { store_id, sku: chunk[0].store_sku.to_owned() },
+                    None => Error::Db(error),
+                }
+            })?;
         write_titles_and_stock(&txn, store_id, chunk, &chunk_ids, at).await?;
         ids.extend(chunk_ids);
     }
@@ -283,7 +293,7 @@ async fn write_titles_and_stock(
                 language: Set(t.language.to_owned()),
                 title: Set(t.title.to_owned()),
                 description: Set(None),
-                created_at: Set(at),
+                created_at: Set(at.into()),
                 ..Default::default()
             })
         })
@@ -302,7 +312,7 @@ async fn write_titles_and_stock(
                 warehouse: Set(s.warehouse.to_owned()),
                 bin_location: Set(s.bin_location.to_owned()),
                 quantity: Set(s.quantity),
-                created_at: Set(at),
+                created_at: Set(at.into()),
                 ..Default::default()
             })
         })
@@ -347,7 +357,7 @@ where
             status: Set(o.status),
             total_cents: Set(total),
             currency: Set(o.currency.to_owned()),
-            created_at: Set(o.placed_at),
+            created_at: Set(o.placed_at.into()),
             ..Default::default()
         });
         let chunk_ids = order::Entity::insert_many(rows).exec_with_returning_keys(&txn).await?;
@@ -360,7 +370,7 @@ where
                     product_id: Set(item.product_id),
                     quantity: Set(item.quantity),
                     unit_price_cents: Set(item.unit_price_cents),
-                    created_at: Set(o.placed_at),
+                    created_at: Set(o.placed_at.into()),
                     ..Default::default()
                 })
             })
@@ -384,7 +394,10 @@ where
 {
     let ids = create_orders(db, store_id, &[new]).await?;
     let id = ids.first().copied().ok_or_else(|| DbErr::RecordNotInserted)?;
-    Ok(order::Entity::find_by_id(id).one(db).await?.ok_or_else(|| DbErr::RecordNotFound(format!("order {id}")))?)
+    Ok(order::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("order {id}")))?)
 }
 
 fn order_total(order: &NewOrder<'_>) -> Result<i64> {
@@ -397,7 +410,9 @@ fn order_total(order: &NewOrder<'_>) -> Result<i64> {
     order
         .items
         .iter()
-        .try_fold(0i64, |sum, item| sum.checked_add(item.unit_price_cents.checked_mul(i64::from(item.quantity))?))
+        .try_fold(0i64, |sum, item| {
+            sum.checked_add(item.unit_price_cents.checked_mul(i64::from(item.quantity))?)
+        })
         .ok_or(Error::InvalidOrder("the order total does not fit in 64 bits of cents"))
 }
 
@@ -452,7 +467,7 @@ where
         store_id: Set(store_id),
         email: Set(email.to_owned()),
         role: Set(role),
-        created_at: Set(at),
+        created_at: Set(at.into()),
         ..Default::default()
     }
     .insert(&txn)
@@ -498,7 +513,7 @@ where
                 warehouse: Set(stock.warehouse.to_owned()),
                 bin_location: Set(stock.bin_location.to_owned()),
                 quantity: Set(stock.quantity),
-                created_at: Set(at),
+                created_at: Set(at.into()),
                 ..Default::default()
             }
             .insert(&txn)
@@ -513,9 +528,11 @@ where
 /// Moves `last_activity_at` forward to `at` (never backwards, so back-dated writes are harmless).
 async fn mark_store_active(db: &impl ConnectionTrait, store_id: StoreId, at: OffsetDateTime) -> Result<()> {
     store::Entity::update_many()
-        .col_expr(store::Column::LastActivityAt, Expr::value(at))
+        .col_expr(store::Column::LastActivityAt, Expr::value(Timestamp::from(at)))
         .filter(store::Column::Id.eq(store_id))
-        .filter(store::Column::LastActivityAt.is_null().or(store::Column::LastActivityAt.lt(at)))
+        .filter(
+            store::Column::LastActivityAt.is_null().or(store::Column::LastActivityAt.lt(Timestamp::from(at))),
+        )
         .exec(db)
         .await?;
     Ok(())

@@ -7,14 +7,18 @@ use migration::db_test;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use stores::entity::{inventory, order, order_item, product, product_translation, store};
 use stores::{
-    DomainName, Error, NewOrder, NewOrderItem, NewProduct, NewStore, OrderStatus, ProductId, Stock, StoreId, Title,
-    add_store_domain, create_order, create_orders, create_product, create_products, create_store,
+    DomainName, Error, NewOrder, NewOrderItem, NewProduct, NewStore, OrderStatus, ProductId, Stock, StoreId,
+    Title, add_store_domain, create_order, create_orders, create_product, create_products, create_store,
 };
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
 async fn store(db: &DatabaseConnection, slug: &str, code: &str) -> store::Model {
-    let new = NewMerchant { name: slug, slug: MerchantSlug::parse(slug).unwrap(), contact_email: "ops@example.com" };
+    let new = NewMerchant {
+        name: slug,
+        slug: MerchantSlug::parse(slug).unwrap(),
+        contact_email: "ops@example.com",
+    };
     let merchant = create_merchant(db, new, OffsetDateTime::now_utc()).await.unwrap();
     let new = NewStore { merchant_id: merchant.id, code, name: code };
     create_store(db, new, OffsetDateTime::now_utc()).await.unwrap()
@@ -72,7 +76,7 @@ db_test!(async fn the_database_refuses_a_second_primary_even_past_the_checks(db)
         is_primary: Set(true),
         is_verified: Set(false),
         verified_at: Set(None),
-        created_at: Set(OffsetDateTime::now_utc()),
+        created_at: Set(merchants::Timestamp::now()),
         ..Default::default()
     };
     let error = raw.insert(&db).await.unwrap_err();
@@ -130,7 +134,7 @@ db_test!(async fn product_and_order_writes_mark_the_store_active(db) {
     let created = datetime!(2026-10-01 08:00 UTC);
     let item = create_product(&db, shop.id, NewProduct { gtin: Some("4006381333931"), ..sku("A") }, created).await.unwrap();
     let after_product = store::Entity::find_by_id(shop.id).one(&db).await.unwrap().unwrap();
-    assert_eq!(after_product.last_activity_at, Some(created));
+    assert_eq!(after_product.last_activity_at, Some(created.into()));
 
     let placed_at = created + Duration::days(3);
     let items = [NewOrderItem { product_id: item.id, quantity: 2, unit_price_cents: 1_250 }];
@@ -139,14 +143,14 @@ db_test!(async fn product_and_order_writes_mark_the_store_active(db) {
     assert_eq!(order.total_cents, 2_500);
     assert_eq!(order.status, OrderStatus::Pending);
     let after_order = store::Entity::find_by_id(shop.id).one(&db).await.unwrap().unwrap();
-    assert_eq!(after_order.last_activity_at, Some(placed_at));
+    assert_eq!(after_order.last_activity_at, Some(placed_at.into()));
     assert_eq!(order_item::Entity::find().count(&db).await.unwrap(), 1);
 
     // A back-dated write never moves the activity backwards.
     let items = order_of(item.id, 100);
     create_order(&db, shop.id, new_order(&items, created)).await.unwrap();
     let later = store::Entity::find_by_id(shop.id).one(&db).await.unwrap().unwrap();
-    assert_eq!(later.last_activity_at, Some(placed_at));
+    assert_eq!(later.last_activity_at, Some(placed_at.into()));
 });
 
 db_test!(async fn an_order_for_another_stores_product_is_refused_with_nothing_written(db) {

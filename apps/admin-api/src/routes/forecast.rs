@@ -215,9 +215,13 @@ pub async fn projections(
     let mut scenarios: Vec<forecast::Scenario> = forecast::Scenario::presets().into();
     match (query.growth, query.churn) {
         (None, None) => {}
-        (growth, churn) => scenarios.push(growth.and_then(|g| forecast::Scenario::custom(g, churn)).ok_or_else(|| {
-            ApiError::BadRequest("growth must be within 0..=5 and churn within 0..=1 (growth required)".to_owned())
-        })?),
+        (growth, churn) => {
+            scenarios.push(growth.and_then(|g| forecast::Scenario::custom(g, churn)).ok_or_else(|| {
+                ApiError::BadRequest(
+                    "growth must be within 0..=5 and churn within 0..=1 (growth required)".to_owned(),
+                )
+            })?)
+        }
     }
     let history = history(&state, HISTORY_DAYS).await?;
     Ok(web::Json(forecast::projections(&history, scenarios)))
@@ -231,7 +235,10 @@ pub async fn projections(
         (status = 400, description = "Nothing to size, unknown tier, bad number, bad JSON", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
-pub async fn sizing(admin: Admin, input: web::Json<forecast::SizingInput>) -> Result<web::Json<forecast::Sizing>, ApiError> {
+pub async fn sizing(
+    admin: Admin,
+    input: web::Json<forecast::SizingInput>,
+) -> Result<web::Json<forecast::Sizing>, ApiError> {
     Ok(web::Json(forecast::size(&input).map_err(forecast::Error::from)?))
 }
 
@@ -257,10 +264,12 @@ pub async fn report(
     kind: web::Path<String>,
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let kind = ReportKind::parse(&kind)
-        .ok_or_else(|| ApiError::NotFound(format!("no report {kind:?}: use weekly, monthly or projection")))?;
+    let kind = ReportKind::parse(&kind).ok_or_else(|| {
+        ApiError::NotFound(format!("no report {kind:?}: use weekly, monthly or projection"))
+    })?;
     let name = query.format.as_deref().unwrap_or("csv");
-    let format = ReportFormat::parse(name).ok_or_else(|| ApiError::BadRequest(format!("format {name:?}: use csv or pdf")))?;
+    let format = ReportFormat::parse(name)
+        .ok_or_else(|| ApiError::BadRequest(format!("format {name:?}: use csv or pdf")))?;
     let today = OffsetDateTime::now_utc().date();
     let report = forecast::report::render(kind, &history(&state, kind.days()).await?, format, today)
         .map_err(forecast::Error::from)?;

@@ -58,18 +58,30 @@ pub async fn upload(
         .await
         .map_err(|error| multipart_error(&error, max))?;
     let store_id = parse_id::<StoreId>("store_id", &form.store_id)?;
-    let product_id = form.product_id.as_deref().filter(|v| !v.trim().is_empty()).map(|v| parse_id::<ProductId>("product_id", v)).transpose()?;
+    let product_id = form
+        .product_id
+        .as_deref()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| parse_id::<ProductId>("product_id", v))
+        .transpose()?;
     let kind = match form.kind.as_deref().map(|kind| kind.trim()) {
         None | Some("") => ImageKind::Product,
-        Some(name) => ImageKind::parse(name)
-            .ok_or_else(|| ApiError::BadRequest(format!("type must be product, category or banner, not {name:?}")))?,
+        Some(name) => ImageKind::parse(name).ok_or_else(|| {
+            ApiError::BadRequest(format!("type must be product, category or banner, not {name:?}"))
+        })?,
     };
     if product_id.is_some() && kind != ImageKind::Product {
         return Err(ApiError::BadRequest("product_id goes with type=product only".to_owned()));
     }
     let max_per_product = billing::image_allowance(&state.db, store_id, product_id).await?;
     let filename: String = form.file.file_name.as_deref().unwrap_or("upload").chars().take(255).collect();
-    let new = NewImage { store_id: store_id.get(), product_id: product_id.map(ProductId::get), kind, original_filename: &filename, max_per_product };
+    let new = NewImage {
+        store_id: store_id.get(),
+        product_id: product_id.map(ProductId::get),
+        kind,
+        original_filename: &filename,
+        max_per_product,
+    };
     let stored = state.images.upload(&state.db, slot, new, Vec::from(form.file.data)).await?;
     tracing::info!(image = %stored.id, hash = %stored.hash, deduplicated = stored.deduplicated, "image stored");
     Ok(HttpResponse::Created().json(ImageResponse::from(stored)))
@@ -78,11 +90,15 @@ pub async fn upload(
 /// The multipart reader's refusals, in the API's words.
 fn multipart_error(error: &actix_web::Error, max_bytes: usize) -> ApiError {
     match error.as_error::<MultipartError>() {
-        Some(MultipartError::Payload(actix_web::error::PayloadError::Overflow)) => ApiError::PayloadTooLarge(format!(
-            "the upload is larger than {max_bytes} bytes ({} MiB), the most accepted",
-            max_bytes / (1024 * 1024)
-        )),
-        Some(MultipartError::DuplicateField(name)) => ApiError::BadRequest(format!("field {name} is given twice (one file per upload)")),
+        Some(MultipartError::Payload(actix_web::error::PayloadError::Overflow)) => {
+            ApiError::PayloadTooLarge(format!(
+                "the upload is larger than {max_bytes} bytes ({} MiB), the most accepted",
+                max_bytes / (1024 * 1024)
+            ))
+        }
+        Some(MultipartError::DuplicateField(name)) => {
+            ApiError::BadRequest(format!("field {name} is given twice (one file per upload)"))
+        }
         Some(MultipartError::UnknownField(name)) => {
             ApiError::BadRequest(format!("unknown field {name:?}; expected file, store_id, product_id, type"))
         }
@@ -93,11 +109,16 @@ fn multipart_error(error: &actix_web::Error, max_bytes: usize) -> ApiError {
 }
 
 fn parse_id<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiError> {
-    value.parse().map_err(|_| ApiError::BadRequest(format!("{field} must be a positive integer, not {value:?}")))
+    value
+        .parse()
+        .map_err(|_| ApiError::BadRequest(format!("{field} must be a positive integer, not {value:?}")))
 }
 
 fn image_id(raw: &str) -> Result<images::ImageId, ApiError> {
-    raw.parse::<i64>().ok().and_then(images::ImageId::new).ok_or_else(|| ApiError::BadRequest(format!("image id must be a positive integer, not {raw:?}")))
+    raw.parse::<i64>()
+        .ok()
+        .and_then(images::ImageId::new)
+        .ok_or_else(|| ApiError::BadRequest(format!("image id must be a positive integer, not {raw:?}")))
 }
 
 /// One image with its variants' URLs.
@@ -106,9 +127,15 @@ fn image_id(raw: &str) -> Result<images::ImageId, ApiError> {
     responses((status = 200, body = ImageResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
-pub async fn get(admin: Admin, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    admin: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = image_id(&id)?;
-    let image = images::find_image(&state.db, id).await?.ok_or_else(|| ApiError::NotFound(format!("no image {id}")))?;
+    let image = images::find_image(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no image {id}")))?;
     Ok(HttpResponse::Ok().json(ImageResponse::from(image)))
 }
 
@@ -118,7 +145,11 @@ pub async fn get(admin: Admin, state: web::Data<AppState>, id: web::Path<String>
     responses((status = 204, description = "Deleted"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
-pub async fn delete(admin: Admin, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    admin: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     state.images.delete(&state.db, image_id(&id)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -147,32 +178,53 @@ pub async fn stats(admin: Admin, state: web::Data<AppState>) -> Result<HttpRespo
         (status = 206, description = "The requested byte range", content_type = "image/webp"),
         (status = 304, description = "Not modified"), (status = 404, body = ErrorBody),
         (status = 416, body = ErrorBody, description = "Range beyond the file")))]
-pub async fn file(state: web::Data<AppState>, req: HttpRequest, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn file(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
-    let etag = EntityTag::new_strong(key.rsplit('/').next().unwrap_or_default().trim_end_matches(".webp").to_owned());
+    let etag = EntityTag::new_strong(
+        key.rsplit('/').next().unwrap_or_default().trim_end_matches(".webp").to_owned(),
+    );
     let cache = (header::CACHE_CONTROL, "public, max-age=31536000, immutable");
     if let Ok(IfNoneMatch::Any) = IfNoneMatch::parse(&req) {
-        return Ok(HttpResponse::NotModified().insert_header(cache).insert_header(header::ETag(etag)).finish());
+        return Ok(HttpResponse::NotModified()
+            .insert_header(cache)
+            .insert_header(header::ETag(etag))
+            .finish());
     }
     if let Ok(IfNoneMatch::Items(tags)) = IfNoneMatch::parse(&req)
         && tags.iter().any(|tag| tag.weak_eq(&etag))
     {
-        return Ok(HttpResponse::NotModified().insert_header(cache).insert_header(header::ETag(etag)).finish());
+        return Ok(HttpResponse::NotModified()
+            .insert_header(cache)
+            .insert_header(header::ETag(etag))
+            .finish());
     }
     let read = match state.images.read_variant(&key, requested_range(&req, &etag)).await? {
         ReadOutcome::Found(read) => read,
         ReadOutcome::Missing => return Err(ApiError::NotFound(format!("no image file {key}"))),
         ReadOutcome::RangeNotSatisfiable { size } => {
             return Ok(HttpResponse::RangeNotSatisfiable()
-                .insert_header(ContentRange(ContentRangeSpec::Bytes { range: None, instance_length: Some(size) }))
-                .json(ErrorBody { error: crate::error::ErrorDetail { code: "range_not_satisfiable", message: format!("the file has {size} bytes") } }));
+                .insert_header(ContentRange(ContentRangeSpec::Bytes {
+                    range: None,
+                    instance_length: Some(size),
+                }))
+                .json(ErrorBody {
+                    error: crate::error::ErrorDetail {
+                        code: "range_not_satisfiable",
+                        message: format!("the file has {size} bytes"),
+                    },
+                }));
         }
     };
     let partial = read.range.end - read.range.start != read.size;
     let mut response = if partial { HttpResponse::PartialContent() } else { HttpResponse::Ok() };
     if partial {
         let range = Some((read.range.start, read.range.end.saturating_sub(1)));
-        response.insert_header(ContentRange(ContentRangeSpec::Bytes { range, instance_length: Some(read.size) }));
+        response
+            .insert_header(ContentRange(ContentRangeSpec::Bytes { range, instance_length: Some(read.size) }));
     }
     Ok(response
         .content_type("image/webp")

@@ -39,7 +39,9 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     responses((status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text")))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     match state.meters.metrics.render(&state.monitor.latest(), state.sampler.latest()) {
-        Ok(text) => HttpResponse::Ok().content_type("application/openmetrics-text; version=1.0.0; charset=utf-8").body(text),
+        Ok(text) => HttpResponse::Ok()
+            .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+            .body(text),
         Err(error) => {
             tracing::error!(%error, "encoding metrics failed");
             HttpResponse::InternalServerError().finish()

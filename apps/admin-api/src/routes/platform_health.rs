@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
+use actix_web::HttpResponse;
 use actix_web::http::header::ContentType;
 use actix_web::web::{self, Bytes};
-use actix_web::HttpResponse;
 use health::DbState;
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -119,12 +119,19 @@ pub async fn capacity(
     responses((status = 200, description = "Subscription capacity", body = SubscriptionCapacityResponse),
         (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
-pub async fn subscription_capacity(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn subscription_capacity(
+    admin: Admin,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let now = OffsetDateTime::now_utc();
     let db = state.monitor.latest();
-    let body = state.rendered.get_or_render("subscription-capacity", now.unix_timestamp(), identity(&db), || {
-        to_json(&SubscriptionCapacityResponse { capacity: db.subscription_capacity(), freshness: Freshness::of(&db, now) })
-    })?;
+    let body =
+        state.rendered.get_or_render("subscription-capacity", now.unix_timestamp(), identity(&db), || {
+            to_json(&SubscriptionCapacityResponse {
+                capacity: db.subscription_capacity(),
+                freshness: Freshness::of(&db, now),
+            })
+        })?;
     Ok(json(body))
 }
 

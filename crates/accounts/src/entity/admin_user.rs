@@ -1,3 +1,4 @@
+use merchants::Timestamp;
 use sea_orm::entity::prelude::*;
 
 use crate::{AdminUserId, Role};
@@ -7,7 +8,7 @@ use crate::{AdminUserId, Role};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: AdminUserId,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     pub email: String,
     pub role: Role,
 }

@@ -1,3 +1,4 @@
+use merchants::Timestamp;
 use sea_orm::entity::prelude::*;
 
 use crate::{AdminUserId, ApiTokenId};
@@ -7,12 +8,12 @@ use crate::{AdminUserId, ApiTokenId};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: ApiTokenId,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     pub admin_user_id: AdminUserId,
     pub token_prefix: String,
     pub token_hash: String,
-    pub last_used_at: Option<TimeDateTimeWithTimeZone>,
-    pub revoked_at: Option<TimeDateTimeWithTimeZone>,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

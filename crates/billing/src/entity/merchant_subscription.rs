@@ -1,4 +1,4 @@
-use merchants::MerchantId;
+use merchants::{MerchantId, Timestamp};
 use sea_orm::entity::prelude::*;
 
 use crate::{BillingCycle, SubscriptionId, SubscriptionStatus, TierCode};
@@ -8,15 +8,15 @@ use crate::{BillingCycle, SubscriptionId, SubscriptionStatus, TierCode};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: SubscriptionId,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     pub merchant_id: MerchantId,
     pub tier_code: TierCode,
     pub status: SubscriptionStatus,
     pub billing_cycle: BillingCycle,
-    pub current_period_start: TimeDateTimeWithTimeZone,
-    pub current_period_end: TimeDateTimeWithTimeZone,
-    pub trial_ends_at: Option<TimeDateTimeWithTimeZone>,
-    pub cancelled_at: Option<TimeDateTimeWithTimeZone>,
+    pub current_period_start: Timestamp,
+    pub current_period_end: Timestamp,
+    pub trial_ends_at: Option<Timestamp>,
+    pub cancelled_at: Option<Timestamp>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,3 +1,4 @@
+use merchants::Timestamp;
 use sea_orm::entity::prelude::*;
 
 use crate::{Tier, TierCode, TierLimits};
@@ -7,7 +8,7 @@ use crate::{Tier, TierCode, TierLimits};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     #[sea_orm(unique)]
     pub code: TierCode,
     pub name: String,

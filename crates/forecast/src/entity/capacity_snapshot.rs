@@ -1,3 +1,4 @@
+use merchants::Timestamp;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -5,7 +6,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     #[sea_orm(unique)]
     pub snapshot_date: TimeDate,
     pub total_merchants: i64,

@@ -1,3 +1,4 @@
+use merchants::Timestamp;
 use sea_orm::entity::prelude::*;
 use stores::StoreId;
 
@@ -8,7 +9,7 @@ use crate::{CardId, ProgramId};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: CardId,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     pub program_id: ProgramId,
     #[sea_orm(unique)]
     pub card_number: String,

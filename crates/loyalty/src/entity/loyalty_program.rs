@@ -1,4 +1,4 @@
-use merchants::MerchantId;
+use merchants::{MerchantId, Timestamp};
 use sea_orm::entity::prelude::*;
 
 use crate::{ProgramId, ProgramKind};
@@ -8,7 +8,7 @@ use crate::{ProgramId, ProgramKind};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: ProgramId,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     pub merchant_id: MerchantId,
     pub name: String,
     pub kind: ProgramKind,

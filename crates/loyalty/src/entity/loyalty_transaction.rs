@@ -1,3 +1,4 @@
+use merchants::Timestamp;
 use sea_orm::entity::prelude::*;
 use stores::{OrderId, StoreId};
 
@@ -8,7 +9,7 @@ use crate::{CardId, LoyaltyTransactionId, TransactionKind};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: LoyaltyTransactionId,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     pub card_id: CardId,
     pub store_id: StoreId,
     pub kind: TransactionKind,

@@ -1,13 +1,13 @@
 use sea_orm::entity::prelude::*;
 
-use crate::{MerchantId, MerchantSlug};
+use crate::{MerchantId, MerchantSlug, Timestamp};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "merchant")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: MerchantId,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     pub name: String,
     #[sea_orm(unique)]
     pub slug: MerchantSlug,

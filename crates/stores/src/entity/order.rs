@@ -1,3 +1,4 @@
+use merchants::Timestamp;
 use sea_orm::entity::prelude::*;
 
 use crate::{OrderId, OrderStatus, StoreId};
@@ -7,7 +8,7 @@ use crate::{OrderId, OrderStatus, StoreId};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: OrderId,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     pub store_id: StoreId,
     /// The customer in the shop's own customer system, if known.
     pub customer_id: Option<i64>,

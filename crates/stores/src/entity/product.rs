@@ -1,3 +1,4 @@
+use merchants::Timestamp;
 use sea_orm::entity::prelude::*;
 
 use crate::{ProductId, StoreId};
@@ -7,7 +8,7 @@ use crate::{ProductId, StoreId};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: ProductId,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     pub store_id: StoreId,
     pub store_sku: String,
     pub gtin: Option<String>,

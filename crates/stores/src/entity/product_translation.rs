@@ -1,3 +1,4 @@
+use merchants::Timestamp;
 use sea_orm::entity::prelude::*;
 
 use crate::ProductId;
@@ -7,7 +8,7 @@ use crate::ProductId;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     pub product_id: ProductId,
     pub language: String,
     pub title: String,

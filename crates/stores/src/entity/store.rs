@@ -1,6 +1,5 @@
+use merchants::{MerchantId, Timestamp};
 use sea_orm::entity::prelude::*;
-
-use merchants::MerchantId;
 
 use crate::StoreId;
 
@@ -9,14 +8,14 @@ use crate::StoreId;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: StoreId,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     pub merchant_id: MerchantId,
     #[sea_orm(unique)]
     pub code: String,
     pub name: String,
     pub is_active: bool,
     /// Last product, inventory or order write; a store is "active" when this is within 30 days.
-    pub last_activity_at: Option<TimeDateTimeWithTimeZone>,
+    pub last_activity_at: Option<Timestamp>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,3 +1,4 @@
+use merchants::Timestamp;
 use sea_orm::entity::prelude::*;
 
 use crate::{DomainName, StoreDomainId, StoreId};
@@ -7,13 +8,13 @@ use crate::{DomainName, StoreDomainId, StoreId};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: StoreDomainId,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Timestamp,
     pub store_id: StoreId,
     #[sea_orm(unique)]
     pub domain: DomainName,
     pub is_primary: bool,
     pub is_verified: bool,
-    pub verified_at: Option<TimeDateTimeWithTimeZone>,
+    pub verified_at: Option<Timestamp>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

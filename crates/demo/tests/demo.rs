@@ -2,7 +2,7 @@
 //! database that already has merchants.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-use admin_api::seed::{DemoSizes, seed_demo};
+use demo::{DemoSizes, seed_demo};
 use sea_orm::{ConnectionTrait, Statement};
 
 async fn scalar(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
@@ -13,7 +13,7 @@ async fn scalar(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
 
 migration::db_test!(async fn seed_demo_writes_consistent_data_within_tier_limits(db) {
     let sizes = DemoSizes { merchants: 12, products_per_store: 80, orders_per_store_month: 20, months: 3, ..DemoSizes::default() };
-    let report = seed_demo(&db, &sizes, false).await.unwrap();
+    let report = seed_demo(&db, &sizes, |_| {}).await.unwrap();
     assert_eq!(report.merchants, 12);
     assert_eq!(report.snapshots, 181, "180 days of history and today");
     assert_eq!(scalar(&db, "SELECT COUNT(*) AS n FROM capacity_snapshot").await, 181);
@@ -52,15 +52,6 @@ migration::db_test!(async fn seed_demo_writes_consistent_data_within_tier_limits
         0
     );
 
-    let again = seed_demo(&db, &sizes, false).await.unwrap_err();
+    let again = seed_demo(&db, &sizes, |_| {}).await.unwrap_err();
     assert!(again.to_string().contains("already holds 12 merchants"), "{again}");
 });
-
-#[test]
-fn tier_weights_parse_and_bad_ones_are_explained() {
-    let weights = admin_api::seed::parse_tier_weights("enterprise=1, Business=3").unwrap();
-    assert_eq!(weights.get("enterprise"), Some(&1));
-    assert_eq!(weights.get("business"), Some(&3));
-    assert!(admin_api::seed::parse_tier_weights("enterprise").unwrap_err().contains("tier=weight"));
-    assert!(admin_api::seed::parse_tier_weights("enterprise=x").is_err());
-}

@@ -1,0 +1,108 @@
+//! Configuration layers and validation, the render cache and URL redaction: the admin-api
+//! library's own logic, without a server.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
+use std::path::PathBuf;
+
+use actix_web::web::Bytes;
+use admin_api::config::{DatabaseSettings, Settings, StorageBackend};
+use admin_api::render_cache::RenderCache;
+use health::Thresholds;
+
+#[test]
+fn the_sqlite_directory_comes_from_the_url() {
+    let dir = |url: &str| DatabaseSettings { url: url.to_owned(), max_connections: 1 }.sqlite_dir();
+    assert_eq!(dir("sqlite://data/orion.db?mode=rwc"), Some(PathBuf::from("data")));
+    assert_eq!(dir("sqlite:///var/lib/orion/o.db"), Some(PathBuf::from("/var/lib/orion")));
+    assert_eq!(dir("sqlite://orion.db"), Some(PathBuf::from("")));
+    assert_eq!(dir("sqlite::memory:"), None);
+    assert_eq!(dir("postgres://postgres@127.0.0.1/orion"), None);
+}
+
+#[test]
+fn files_then_environment_override_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("default.toml"), "[server]\nport = 9000\nhost = \"0.0.0.0\"\n").unwrap();
+    std::fs::write(dir.path().join("staging.toml"), "[server]\nport = 9100\n").unwrap();
+    let env = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+
+    let base = Settings::from_layers(dir.path(), env(&[])).unwrap();
+    assert_eq!((base.server.host.as_str(), base.server.port), ("0.0.0.0", 9000));
+    assert_eq!(base.thresholds, Thresholds::default());
+
+    let layered = Settings::from_layers(
+        dir.path(),
+        env(&[
+            ("ORION_ENV", "staging"),
+            ("ORION__DATABASE__URL", "postgres://postgres@127.0.0.1/orion"),
+            ("ORION__THRESHOLDS__PRODUCTS_TOTAL__WARNING", "1000"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(layered.server.port, 9100);
+    assert_eq!(layered.database.url, "postgres://postgres@127.0.0.1/orion");
+    assert_eq!(layered.thresholds.products_total.warning, 1000.0);
+    assert_eq!(layered.thresholds.products_total.critical, 475_000.0);
+
+    let missing = Settings::from_layers(dir.path(), env(&[("ORION_ENV", "nope")])).unwrap_err();
+    assert!(missing.to_string().contains("nope.toml"), "{missing}");
+}
+
+#[test]
+fn thresholds_out_of_order_are_refused_with_their_key() {
+    let mut settings = Settings::default();
+    settings.thresholds.cpu_percent.warning = 90.0; // above critical 85
+    let error = settings.validate().unwrap_err().to_string();
+    assert!(error.contains("thresholds.cpu_percent"), "{error}");
+    assert!(Settings::default().validate().is_ok());
+}
+
+#[test]
+fn the_s3_backend_needs_its_bucket_and_keys() {
+    let mut settings = Settings::default();
+    settings.images.backend = StorageBackend::S3;
+    let error = settings.validate().unwrap_err().to_string();
+    assert!(error.contains("images.s3.bucket"), "{error}");
+    settings.images.s3.bucket = "orion".to_owned();
+    settings.images.s3.access_key_id = "id".to_owned();
+    settings.images.s3.secret_access_key = "secret".to_owned();
+    assert!(settings.validate().is_ok());
+    assert!(!format!("{settings:?}").contains("secret\""), "the secret never reaches logs");
+    settings.images.quality = 120.0;
+    assert!(settings.validate().unwrap_err().to_string().contains("images.quality"));
+}
+
+#[test]
+fn a_body_is_reused_only_within_the_same_second_and_database_state() {
+    let cache = RenderCache::default();
+    let renders = std::cell::Cell::new(0);
+    let get = |second, state| {
+        cache
+            .get_or_render::<()>("health", second, state, || {
+                renders.set(renders.get() + 1);
+                Ok(Bytes::from(format!("{second}/{state}")))
+            })
+            .unwrap()
+    };
+    assert_eq!(get(10, 1), "10/1");
+    assert_eq!(get(10, 1), "10/1");
+    assert_eq!(get(11, 1), "11/1");
+    assert_eq!(get(11, 2), "11/2");
+    assert_eq!(renders.get(), 3);
+}
+
+#[test]
+fn passwords_are_redacted_from_database_urls() {
+    assert_eq!(
+        admin_api::startup::redact("postgres://orion:s3cret@db:5432/orion"),
+        "postgres://orion:***@db:5432/orion"
+    );
+    assert_eq!(
+        admin_api::startup::redact("postgres://postgres@127.0.0.1/x"),
+        "postgres://postgres@127.0.0.1/x"
+    );
+    assert_eq!(
+        admin_api::startup::redact("sqlite://data/orion.db?mode=rwc"),
+        "sqlite://data/orion.db?mode=rwc"
+    );
+}
