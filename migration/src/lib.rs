@@ -8,6 +8,9 @@
 
 pub use sea_orm_migration::prelude::*;
 
+pub use database::{DatabaseSettings, redact};
+
+mod database;
 mod m20260101_000001_merchants;
 mod m20260101_000002_stores;
 mod m20260101_000003_billing;

@@ -275,7 +275,7 @@ async fn the_s3_backend_serves_the_same_routes() {
         let server = images::testing::S3TestServer::start().await.unwrap();
         server.bucket("orion-e2e").unwrap();
         let adjust = |s: &mut admin_api::config::Settings| {
-            s.images.backend = admin_api::config::StorageBackend::S3;
+            s.images.backend = images::StorageBackend::S3;
             s.images.s3 = server.config("orion-e2e");
         };
         tests::run_with(backend, adjust, |app| async move {

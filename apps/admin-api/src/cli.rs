@@ -3,12 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use forecast::report::{ReportFormat, ReportKind};
 use time::OffsetDateTime;
 
 use crate::config::Settings;
-use crate::startup::{Application, connect_and_migrate, redact};
+use crate::startup::{Application, connect_and_migrate};
 
 /// Orion admin API: platform health and capacity planning.
 #[derive(Debug, Parser)]
@@ -35,8 +35,8 @@ pub enum Command {
         #[arg(long)]
         email: String,
         /// What the user may do.
-        #[arg(long, value_enum, default_value_t = RoleArg::Admin)]
-        role: RoleArg,
+        #[arg(long, value_enum, default_value = "admin")]
+        role: accounts::Role,
     },
     /// Revoke a token, given in full or by the prefix `create-admin` printed.
     RevokeToken {
@@ -44,39 +44,17 @@ pub enum Command {
         token: String,
     },
     /// Fill an empty database with realistic demo data.
-    SeedDemo {
-        /// Merchants (each with 1 to 3 stores).
-        #[arg(long, default_value_t = 40)]
-        merchants: u32,
-        /// Average products per store (within tier limits).
-        #[arg(long, default_value_t = 120)]
-        products_per_store: u32,
-        /// Orders per store in the latest month (earlier months fewer; within tier limits).
-        #[arg(long, default_value_t = 60)]
-        orders_per_store_month: u32,
-        /// Months of order history.
-        #[arg(long, default_value_t = 6)]
-        months: u32,
-        /// Tier mix as weights.
-        #[arg(long, default_value = "essential=45,professional=30,business=18,enterprise=7", value_parser = demo::TierWeights::parse)]
-        tiers: demo::TierWeights,
-        /// Random seed (same seed, same data).
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Days of daily capacity snapshots before today.
-        #[arg(long, default_value_t = 180)]
-        history_days: u32,
-    },
+    SeedDemo(demo::DemoSizes),
     /// Capture today's capacity snapshot (once per UTC day) and print it.
     Snapshot,
     /// Write the weekly, monthly or projection report to a file.
     Report {
         /// Which report.
         #[arg(value_enum)]
-        kind: KindArg,
+        kind: ReportKind,
         /// The file format.
-        #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
-        format: FormatArg,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ReportFormat,
         /// Output file (default: orion-<kind>-<date>.<format> here).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -87,35 +65,6 @@ pub enum Command {
         #[command(subcommand)]
         command: ImagesCommand,
     },
-}
-
-/// `--role`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RoleArg {
-    /// Full access.
-    Admin,
-    /// No admin routes.
-    Viewer,
-}
-
-/// A report kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum KindArg {
-    /// The last 7 days.
-    Weekly,
-    /// The last 30 days.
-    Monthly,
-    /// Projections and scenarios.
-    Projection,
-}
-
-/// A report format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    /// Comma-separated values.
-    Csv,
-    /// One-page PDF.
-    Pdf,
 }
 
 /// `admin-api images …`
@@ -141,15 +90,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(&settings).await,
         Command::Migrate => {
             connect_and_migrate(&settings).await?;
-            println!("Database at {} is migrated.", redact(&settings.database.url));
+            println!("Database at {} is migrated.", settings.database.redacted_url());
             Ok(())
         }
         Command::CreateAdmin { email, role } => {
             let email = accounts::Email::parse(&email)?;
-            let role = match role {
-                RoleArg::Admin => accounts::Role::Admin,
-                RoleArg::Viewer => accounts::Role::Viewer,
-            };
             let issued =
                 accounts::create_admin(&connect_and_migrate(&settings).await?, &email, role, now).await?;
             let (user, role) = (&issued.user.email, issued.user.role.as_str());
@@ -171,26 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Images { command: ImagesCommand::Reconcile { remove_orphans_older_than } } => {
             reconcile_images(&settings, remove_orphans_older_than).await
         }
-        Command::SeedDemo {
-            merchants,
-            products_per_store,
-            orders_per_store_month,
-            months,
-            tiers,
-            seed,
-            history_days,
-        } => {
-            let sizes = demo::DemoSizes {
-                merchants,
-                products_per_store,
-                orders_per_store_month,
-                months,
-                tier_weights: tiers,
-                seed,
-                history_days,
-            };
-            seed_demo(&settings, &sizes).await
-        }
+        Command::SeedDemo(sizes) => seed_demo(&settings, &sizes).await,
     }
 }
 
@@ -219,20 +145,11 @@ async fn snapshot(settings: &Settings, now: OffsetDateTime) -> anyhow::Result<()
 
 async fn report(
     settings: &Settings,
-    kind: KindArg,
-    format: FormatArg,
+    kind: ReportKind,
+    format: ReportFormat,
     out: Option<PathBuf>,
     now: OffsetDateTime,
 ) -> anyhow::Result<()> {
-    let kind = match kind {
-        KindArg::Weekly => ReportKind::Weekly,
-        KindArg::Monthly => ReportKind::Monthly,
-        KindArg::Projection => ReportKind::Projection,
-    };
-    let format = match format {
-        FormatArg::Csv => ReportFormat::Csv,
-        FormatArg::Pdf => ReportFormat::Pdf,
-    };
     let db = connect_and_migrate(settings).await?;
     let history = forecast::history(&db, now.date(), kind.days()).await?;
     let report = forecast::report::render(kind, &history, format, now.date())?;
@@ -269,23 +186,13 @@ async fn seed_demo(settings: &Settings, sizes: &demo::DemoSizes) -> anyhow::Resu
     })
     .await?;
     bar.finish_and_clear();
-    println!(
-        "Seeded {} merchants, {} stores, {} products, {} orders ({} items), {} loyalty cards, {} daily snapshots in {:.1} s.",
-        report.merchants,
-        report.stores,
-        report.products,
-        report.orders,
-        report.order_items,
-        report.loyalty_cards,
-        report.snapshots,
-        started.elapsed().as_secs_f64()
-    );
+    println!("Seeded {report} in {:.1} s.", started.elapsed().as_secs_f64());
     Ok(())
 }
 
 async fn reconcile_images(settings: &Settings, remove_orphans_older_than: Option<u32>) -> anyhow::Result<()> {
     let db = connect_and_migrate(settings).await?;
-    let library = settings.images.library()?;
+    let library = settings.images.library().context("opening the image storage")?;
     let files = library.files();
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_message(format!("walking {}", files.describe()));
@@ -298,30 +205,7 @@ async fn reconcile_images(settings: &Settings, remove_orphans_older_than: Option
     })
     .await?;
     bar.finish_and_clear();
-    let (was, holds) = (report.recorded, report.found);
-    println!("Image storage {}:", files.describe());
-    println!("  {:<18} {:>14} {:>14}", "", "counters were", "storage holds");
-    for (name, a, b) in [
-        ("files", was.total_files, holds.total_files),
-        ("bytes", was.total_bytes, holds.total_bytes),
-        ("images", was.total_blobs, holds.total_blobs),
-        ("fullest directory", was.max_files_per_dir, holds.max_files_per_dir),
-    ] {
-        println!("  {name:<18} {a:>14} {b:>14}");
-    }
-    println!(
-        "  orphan files: {} ({} removed); missing files: {}; staging files removed: {}",
-        report.orphans.len(),
-        report.orphans_removed,
-        report.missing.len(),
-        report.staging_removed
-    );
-    report.missing.iter().take(20).for_each(|key| println!("  missing: {key}"));
-    report.orphans.iter().take(20).for_each(|key| println!("  orphan:  {key}"));
-    println!(
-        "{}",
-        if report.drifted() { "Counters had drifted; they now match the storage." } else { "No drift." }
-    );
+    println!("Image storage {}:\n{report}", files.describe());
     Ok(())
 }
 
@@ -343,7 +227,7 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let admins = accounts::admin_count(&db).await?;
     let app = Application::build(settings, db).await?;
     let base = format!("http://{}:{}", settings.server.host, app.port());
-    println!("Orion admin API on {base} (database {})", redact(&settings.database.url));
+    println!("Orion admin API on {base} (database {})", settings.database.redacted_url());
     println!("  health:  {base}/api/v1/admin/platform-health/health");
     println!("  page:    {base}/admin/platform-health");
     println!("  docs:    {base}/api/docs/   (OpenAPI: {base}/api/openapi.json)");

@@ -4,9 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use health::{Count, CountMethod, DbState, RequestSummary, SystemSample, ThresholdStatus};
+use health::{Freshness, RequestSummary, SystemSample, ThresholdStatus};
 use serde::Serialize;
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 /// Where variant files are served: `{IMAGE_FILES}/{storage key}`.
@@ -22,10 +21,14 @@ pub struct HealthResponse {
     pub overall_status: health::OverallStatus,
     /// CPU, memory and the data directory's disk.
     pub system: SystemMetrics,
-    /// Database size and row counts.
-    pub database: DatabaseMetrics,
-    /// Image storage counters.
-    pub image_storage: ImageStorageMetrics,
+    /// Database size and row counts (size_mb, products_count, orders_count, stores_count,
+    /// merchants_count, inventory_count, freshness).
+    #[schema(value_type = Object)]
+    pub database: health::DatabaseMetrics,
+    /// Image storage counters (total_files, total_size_mb, total_size_gb, max_files_per_dir,
+    /// products_estimated).
+    #[schema(value_type = Object)]
+    pub image_storage: images::ImageStorageMetrics,
     /// Request latency and errors over the sliding window.
     #[schema(value_type = Object)]
     pub performance: RequestSummary,
@@ -56,58 +59,6 @@ pub struct SystemMetrics {
     pub sampled_at: Option<String>,
 }
 
-/// Seed 001 `DatabaseMetrics` in store terms, plus `freshness`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DatabaseMetrics {
-    /// Database size, MiB.
-    pub size_mb: f64,
-    /// Products.
-    pub products_count: u64,
-    /// Orders.
-    pub orders_count: u64,
-    /// Stores.
-    pub stores_count: u64,
-    /// Merchants.
-    pub merchants_count: u64,
-    /// Inventory rows.
-    pub inventory_count: u64,
-    /// How fresh these figures are.
-    pub freshness: Freshness,
-}
-
-/// How fresh the database figures are and how the counts were obtained.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Freshness {
-    /// When the figures were measured; null if the database was never reached.
-    pub measured_at: Option<String>,
-    /// Seconds since then.
-    pub age_seconds: Option<f64>,
-    /// Figures are re-measured this often: the bound on their age while the database is up.
-    pub refresh_interval_seconds: u64,
-    /// Did the last refresh reach the database?
-    pub database_reachable: bool,
-    /// Why the last refresh failed.
-    pub last_error: Option<String>,
-    /// Per count: `exact` (COUNT(*) at refresh) or `planner_estimate` (PostgreSQL statistics, for
-    /// tables above `monitor.exact_count_limit` rows).
-    pub counts: BTreeMap<&'static str, &'static str>,
-}
-
-/// Seed 001 `ImageStorageMetrics`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImageStorageMetrics {
-    /// Variant files stored.
-    pub total_files: u64,
-    /// Their size, MiB.
-    pub total_size_mb: f64,
-    /// Their size, GiB.
-    pub total_size_gb: f64,
-    /// Files in the fullest shard directory.
-    pub max_files_per_dir: u64,
-    /// Images stored (files / 3 variants), as the original's estimate of products with images.
-    pub products_estimated: u64,
-}
-
 /// `GET /capacity` (seed 001 `CapacityMetricsResponse` in store terms, plus `freshness`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CapacityResponse<'a> {
@@ -128,6 +79,7 @@ pub struct CapacityResponse<'a> {
     /// Active stores.
     pub active_stores: u64,
     /// How fresh these figures are.
+    #[schema(value_type = Object)]
     pub freshness: Freshness,
 }
 
@@ -150,6 +102,7 @@ pub struct SubscriptionCapacityResponse {
     #[schema(value_type = Object)]
     pub capacity: billing::SubscriptionCapacity,
     /// How fresh these figures are.
+    #[schema(value_type = Object)]
     pub freshness: Freshness,
 }
 
@@ -160,14 +113,7 @@ pub struct Probe {
     pub status: &'static str,
 }
 
-/// RFC 3339, UTC, milliseconds, `Z`: `2026-11-28T09:20:37.123Z`.
-pub fn rfc3339(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    at.format(&format).unwrap_or_else(|_| at.unix_timestamp().to_string())
-}
+pub use health::rfc3339;
 
 impl SystemMetrics {
     /// From the latest sample (zeros before the first).
@@ -179,57 +125,14 @@ impl SystemMetrics {
     }
 }
 
-impl Freshness {
-    /// Describes `state` as of `now`.
-    pub fn of(state: &DbState, now: OffsetDateTime) -> Freshness {
-        let figures = state.figures.as_deref();
-        let method = |count: Count| match count.method {
-            CountMethod::Exact => "exact",
-            CountMethod::PlannerEstimate => "planner_estimate",
-        };
-        let counts = figures
-            .map(|f| {
-                BTreeMap::from([
-                    ("products", method(f.products)),
-                    ("orders", method(f.orders)),
-                    ("stores", method(f.stores)),
-                    ("inventory", method(f.inventory)),
-                    ("team_members", method(f.team_members)),
-                    ("merchants", method(f.merchants)),
-                ])
-            })
-            .unwrap_or_default();
-        Freshness {
-            measured_at: figures.map(|f| rfc3339(f.measured_at)),
-            age_seconds: figures
-                .map(|f| ((now - f.measured_at).whole_milliseconds().max(0) as f64 / 100.0).round() / 10.0),
-            refresh_interval_seconds: state.refresh_interval.as_secs(),
-            database_reachable: state.reachable(),
-            last_error: state.last_error.clone(),
-            counts,
-        }
-    }
-}
-
-impl From<images::StorageStats> for ImageStorageMetrics {
-    fn from(stats: images::StorageStats) -> Self {
-        ImageStorageMetrics {
-            total_files: stats.total_files,
-            total_size_mb: health::mib(stats.total_bytes),
-            total_size_gb: health::gib(stats.total_bytes),
-            max_files_per_dir: stats.max_files_per_dir,
-            products_estimated: stats.products_estimated(),
-        }
-    }
-}
-
 /// `GET /api/v1/admin/images/stats`: seed 001 `ImageStorageMetrics` read from the counters at
 /// request time, plus exact bytes, distinct images and the backend.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImageStatsResponse {
     /// The seed's figures.
     #[serde(flatten)]
-    pub metrics: ImageStorageMetrics,
+    #[schema(value_type = Object)]
+    pub metrics: images::ImageStorageMetrics,
     /// Bytes of all variant files.
     pub total_bytes: u64,
     /// Distinct stored images (identical uploads count once).

@@ -25,6 +25,9 @@ pub enum ApiError {
     /// A request body over its limit.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// A byte range beyond the file's size (which it names).
+    #[error("the range asked for lies beyond the file's {0} bytes")]
+    RangeNotSatisfiable(u64),
     /// A required service is not available right now.
     #[error("{0}")]
     Unavailable(&'static str),
@@ -49,6 +52,17 @@ pub enum ApiError {
     /// Accounts.
     #[error(transparent)]
     Accounts(#[from] accounts::Error),
+}
+
+/// The answers every admin route may give besides its own: no valid token, or not an admin.
+#[derive(utoipa::IntoResponses)]
+pub enum AdminErrors {
+    /// No valid token (`unauthorized`).
+    #[response(status = 401, description = "No valid token")]
+    Unauthorized(ErrorBody),
+    /// A valid token of a user who is not an admin (`forbidden`).
+    #[response(status = 403, description = "Not an admin")]
+    Forbidden(ErrorBody),
 }
 
 /// The error body.
@@ -124,7 +138,7 @@ fn images_kind(error: &images::Error) -> Kind {
 fn forecast_kind(error: &forecast::Error) -> Kind {
     use forecast::Error as E;
     match error {
-        E::Sizing(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+        E::Sizing(_) | E::InvalidInput(_) => (StatusCode::BAD_REQUEST, "bad_request"),
         E::Measure(health::Error::Billing(error)) => billing_kind(error),
         E::Measure(health::Error::Db(_)) | E::Csv(_) | E::Db(_) => INTERNAL,
     }
@@ -139,6 +153,7 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::NotFound(_) => NOT_FOUND,
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::RangeNotSatisfiable(_) => (StatusCode::RANGE_NOT_SATISFIABLE, "range_not_satisfiable"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Db(_) | ApiError::Encode(_) => INTERNAL,
             ApiError::Stores(error) => stores_kind(error),
@@ -152,18 +167,19 @@ impl ApiError {
 
     /// What the body says: the error itself for 4xx, nothing internal for 5xx.
     fn message(&self) -> String {
-        match self.kind() {
-            (StatusCode::SERVICE_UNAVAILABLE, _) if matches!(self, ApiError::Images(_)) => {
-                "image storage is unavailable".to_owned()
+        let status = self.kind().0;
+        let message = match self {
+            ApiError::Images(_) if status == StatusCode::SERVICE_UNAVAILABLE => {
+                "image storage is unavailable"
             }
-            (StatusCode::SERVICE_UNAVAILABLE, _) if matches!(self, ApiError::Accounts(_)) => {
-                "the token cannot be checked: the database is unavailable".to_owned()
+            ApiError::Accounts(accounts::Error::Db(_)) => {
+                "the token cannot be checked: the database is unavailable"
             }
-            (status, _) if status.is_server_error() && !matches!(self, ApiError::Unavailable(_)) => {
-                "internal error".to_owned()
-            }
-            _ => self.to_string(),
-        }
+            ApiError::Unavailable(_) => return self.to_string(),
+            _ if status.is_server_error() => "internal error",
+            _ => return self.to_string(),
+        };
+        message.to_owned()
     }
 }
 
@@ -179,9 +195,13 @@ impl ResponseError for ApiError {
         }
         let body = ErrorBody { error: ErrorDetail { code, message: self.message() } };
         let mut response = HttpResponse::build(status);
-        if matches!(self, ApiError::Unauthorized(_)) {
-            response.insert_header(("WWW-Authenticate", "Bearer"));
-        }
+        match self {
+            ApiError::Unauthorized(_) => response.insert_header(("WWW-Authenticate", "Bearer")),
+            ApiError::RangeNotSatisfiable(size) => {
+                response.insert_header(("Content-Range", format!("bytes */{size}")))
+            }
+            _ => &mut response,
+        };
         response.json(body)
     }
 }

@@ -1,8 +1,8 @@
 //! Orion admin API: the actix-web shell around the domain crates.
 //!
 //! - [`config`]: layered settings; [`telemetry`]: logging.
-//! - [`startup`]: database connection, background measurements, the HTTP server;
-//!   [`scheduler`]: the daily capacity snapshot; [`state`]: what handlers reach.
+//! - [`startup`]: database connection, background measurements (and the daily snapshot), the
+//!   HTTP server; [`state`]: what handlers reach.
 //! - [`routes`]: thin handlers; [`dto`]: the JSON shapes; [`error`]: the one error type.
 //! - [`auth`]: the admin extractor; [`observability`]: request measurement and `/metrics`;
 //!   [`openapi`]: the generated OpenAPI document; [`render_cache`]: `/health` bodies reused per second.
@@ -20,7 +20,6 @@ pub mod observability;
 pub mod openapi;
 pub mod render_cache;
 pub mod routes;
-pub mod scheduler;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -10,14 +10,13 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use health::{DbMonitor, RequestStats, SystemSampler};
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Settings;
-use crate::observability::{Meters, Metrics, measure_requests};
+use crate::observability::{Meters, measure_requests};
 use crate::openapi::ApiDoc;
 use crate::render_cache::RenderCache;
 use crate::routes;
@@ -25,21 +24,11 @@ use crate::state::AppState;
 
 /// Opens the database named in `settings` (creating the SQLite directory) and migrates it.
 pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    if let Some(dir) = settings.database.sqlite_dir().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("creating {} for the SQLite database", dir.display()))?;
-    }
-    let mut options = ConnectOptions::new(settings.database.url.clone());
-    options
-        .max_connections(settings.database.max_connections)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
-    let db = Database::connect(options)
+    let database = &settings.database;
+    database
+        .connect_and_migrate()
         .await
-        .with_context(|| format!("connecting to the database at {}", redact(&settings.database.url)))?;
-    Migrator::up(&db, None).await.context("applying database migrations")?;
-    Ok(db)
+        .with_context(|| format!("opening the database at {}", database.redacted_url()))
 }
 
 /// A built application, listening, not yet serving.
@@ -116,31 +105,23 @@ async fn start_measuring(settings: &Settings, db: DatabaseConnection) -> anyhow:
     }
     sampler.first_sample().await;
     if settings.forecast.schedule {
-        crate::scheduler::capture_now(&db, &sampler).await;
-        crate::scheduler::start(db.clone(), sampler.clone(), settings.forecast.clone());
+        forecast::schedule::capture_now(&db, sampler.latest().map(|s| s.metrics)).await;
+        let latest = sampler.clone();
+        forecast::schedule::spawn_daily(db.clone(), settings.forecast.clone(), move || {
+            latest.latest().map(|s| s.metrics)
+        });
     }
-    let images = settings.images.library()?;
+    let images = settings.images.library().context("opening the image storage")?;
     tracing::info!(storage = images.files().describe(), "image storage");
     let window = Duration::from_secs(settings.monitor.request_window_seconds);
     Ok(AppState {
         db,
         sampler,
         monitor,
-        meters: Arc::new(Meters { requests: RequestStats::new(window), metrics: Metrics::new() }),
+        meters: Arc::new(Meters { requests: RequestStats::new(window), metrics: health::Metrics::new() }),
         thresholds: settings.thresholds,
-        tokens: accounts::TokenVerifier::new(Duration::from_secs(settings.auth.cache_seconds)),
+        tokens: settings.auth.verifier(),
         rendered: RenderCache::default(),
         images,
     })
-}
-
-/// The URL without its password, for messages.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => match url[scheme + 3..at].split_once(':') {
-            Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-            None => url.to_owned(),
-        },
-        _ => url.to_owned(),
-    }
 }

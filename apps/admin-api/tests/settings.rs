@@ -2,22 +2,11 @@
 //! library's own logic, without a server.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-use std::path::PathBuf;
-
 use actix_web::web::Bytes;
-use admin_api::config::{DatabaseSettings, Settings, StorageBackend};
+use admin_api::config::Settings;
 use admin_api::render_cache::RenderCache;
 use health::Thresholds;
-
-#[test]
-fn the_sqlite_directory_comes_from_the_url() {
-    let dir = |url: &str| DatabaseSettings { url: url.to_owned(), max_connections: 1 }.sqlite_dir();
-    assert_eq!(dir("sqlite://data/orion.db?mode=rwc"), Some(PathBuf::from("data")));
-    assert_eq!(dir("sqlite:///var/lib/orion/o.db"), Some(PathBuf::from("/var/lib/orion")));
-    assert_eq!(dir("sqlite://orion.db"), Some(PathBuf::from("")));
-    assert_eq!(dir("sqlite::memory:"), None);
-    assert_eq!(dir("postgres://postgres@127.0.0.1/orion"), None);
-}
+use images::StorageBackend;
 
 #[test]
 fn files_then_environment_override_the_defaults() {
@@ -89,20 +78,4 @@ fn a_body_is_reused_only_within_the_same_second_and_database_state() {
     assert_eq!(get(11, 1), "11/1");
     assert_eq!(get(11, 2), "11/2");
     assert_eq!(renders.get(), 3);
-}
-
-#[test]
-fn passwords_are_redacted_from_database_urls() {
-    assert_eq!(
-        admin_api::startup::redact("postgres://orion:s3cret@db:5432/orion"),
-        "postgres://orion:***@db:5432/orion"
-    );
-    assert_eq!(
-        admin_api::startup::redact("postgres://postgres@127.0.0.1/x"),
-        "postgres://postgres@127.0.0.1/x"
-    );
-    assert_eq!(
-        admin_api::startup::redact("sqlite://data/orion.db?mode=rwc"),
-        "sqlite://data/orion.db?mode=rwc"
-    );
 }

@@ -17,7 +17,9 @@ mod users;
 pub use ids::{AdminUserId, ApiTokenId};
 pub use token::{IDENTIFYING_CHARS, TOKEN_PREFIX, hash_token, new_token};
 #[cfg(feature = "db")]
-pub use users::{IssuedToken, TokenVerifier, Verified, admin_count, create_admin, revoke_token};
+pub use users::{
+    AuthSettings, IssuedToken, TokenVerifier, Verified, admin_count, create_admin, revoke_token,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +31,7 @@ use serde::{Deserialize, Serialize};
     feature = "db",
     sea_orm(rs_type = "String", db_type = "String(sea_orm::sea_query::StringLen::N(16))")
 )]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Role {
     /// Full access to the admin API.
     #[cfg_attr(feature = "db", sea_orm(string_value = "admin"))]

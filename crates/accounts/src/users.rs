@@ -108,6 +108,28 @@ pub struct Verified {
     pub role: Role,
 }
 
+/// How tokens are checked (admin-api's `[auth]`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    /// Seconds a verified token is trusted without asking the database again; also the longest
+    /// a revoked token keeps working on an instance that saw it. 0 checks every request.
+    pub cache_seconds: u64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings { cache_seconds: 10 }
+    }
+}
+
+impl AuthSettings {
+    /// A verifier with this cache lifetime.
+    pub fn verifier(&self) -> TokenVerifier {
+        TokenVerifier::new(Duration::from_secs(self.cache_seconds))
+    }
+}
+
 /// Verifies bearer tokens, trusting a verification for `ttl` (default 10 s): the database is asked
 /// at most once per token per interval, which is also how long a revoked token keeps working on an
 /// instance that had just verified it. Unknown tokens are never cached and always cost one

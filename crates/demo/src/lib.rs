@@ -24,22 +24,34 @@ use time::{Duration, OffsetDateTime, Weekday};
 
 mod history;
 
-/// Sizes of the demo data (the defaults finish in seconds on SQLite).
+/// Sizes of the demo data (the defaults finish in seconds on SQLite). With the `cli` feature,
+/// also the flags of `admin-api seed-demo`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct DemoSizes {
-    /// Merchants to create.
+    /// Merchants to create (each with 1 to 3 stores).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 40))]
     pub merchants: u32,
     /// Average products per store (each store gets 50 % to 150 % of it, within tier limits).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 120))]
     pub products_per_store: u32,
     /// Average orders per store per month in the latest month (earlier months have fewer).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 60))]
     pub orders_per_store_month: u32,
     /// Months of order history.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 6))]
     pub months: u32,
     /// Relative weight of each tier among the subscriptions.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long = "tiers", default_value = "essential=45,professional=30,business=18,enterprise=7", value_parser = TierWeights::parse)
+    )]
     pub tier_weights: TierWeights,
     /// Random seed: the same seed gives the same data.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 42))]
     pub seed: u64,
     /// Daily capacity snapshots before today (today's is captured from the data).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 180))]
     pub history_days: u32,
 }
 
@@ -54,6 +66,21 @@ impl Default for DemoSizes {
             seed: 42,
             history_days: 180,
         }
+    }
+}
+
+/// When a service fills its database with demo data (admin-api's `[demo]`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct DemoSettings {
+    /// On start-up, fill an empty embedded SQLite database with the default demo data (never on
+    /// PostgreSQL), so a fresh clone shows a populated platform.
+    pub seed_empty_sqlite: bool,
+}
+
+impl Default for DemoSettings {
+    fn default() -> Self {
+        DemoSettings { seed_empty_sqlite: true }
     }
 }
 
@@ -129,6 +156,22 @@ pub struct DemoReport {
     pub loyalty_cards: u64,
     /// Daily capacity snapshots (history and today).
     pub snapshots: u64,
+}
+
+impl std::fmt::Display for DemoReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} merchants, {} stores, {} products, {} orders ({} items), {} loyalty cards, {} daily snapshots",
+            self.merchants,
+            self.stores,
+            self.products,
+            self.orders,
+            self.order_items,
+            self.loyalty_cards,
+            self.snapshots
+        )
+    }
 }
 
 /// Why the demo data could not be written.

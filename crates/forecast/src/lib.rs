@@ -28,12 +28,14 @@ pub mod recommendations;
 #[cfg(feature = "report")]
 pub mod report;
 #[cfg(feature = "db")]
+pub mod schedule;
+#[cfg(feature = "db")]
 mod snapshot;
 pub mod trends;
 
 pub use fit::{Band, DaysUntil, Interval, Method, NoEstimate, days_until_threshold, project};
 pub use metric::{Metric, Snapshot, daily_series, series};
-pub use outlook::{MetricForecast, forecast_metric};
+pub use outlook::{HISTORY_DAYS, MetricForecast, forecast_metric, history_days, resolve_metric, scenarios};
 pub use plan::{
     PlannedMonth, Scenario, Sizing, SizingError, SizingInput, project_scenario, size, tier_and_cost,
 };
@@ -44,11 +46,14 @@ pub use snapshot::{
     Captured, capture_daily_snapshot, history, import_snapshots, prune_snapshots, snapshot_on,
     snapshots_between,
 };
-pub use trends::{Trend, period_trends, trend};
+pub use trends::{PeriodTrends, Trend, period_trends, trend};
 
 /// What can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A question that cannot be asked (unknown metric, a level or period out of range).
+    #[error("{0}")]
+    InvalidInput(String),
     /// The sizing input cannot be sized.
     #[error(transparent)]
     Sizing(#[from] SizingError),

@@ -5,6 +5,57 @@ use time::{Date, Duration};
 
 use crate::fit::{DaysUntil, days_until_threshold};
 use crate::metric::{Metric, Snapshot, series};
+use crate::plan::Scenario;
+use crate::{Error, Result};
+
+/// Days of daily history the forecasts, projections and trends look at, at most: two years, as
+/// long as the snapshots are kept.
+pub const HISTORY_DAYS: i64 = 730;
+
+/// The period of `GET /trends` and `GET /snapshots`: `days` (default 30) within
+/// 1..=[`HISTORY_DAYS`].
+pub fn history_days(days: Option<i64>) -> Result<i64> {
+    match days.unwrap_or(30) {
+        days @ 1..=HISTORY_DAYS => Ok(days),
+        days => Err(Error::InvalidInput(format!("days must be within 1..={HISTORY_DAYS}, got {days}"))),
+    }
+}
+
+/// The metric named `name` and the level to forecast it against: `threshold`, or the configured
+/// critical level of the threshold that watches the metric; refused when neither exists or the
+/// level is not a positive number.
+pub fn resolve_metric(
+    name: &str,
+    threshold: Option<f64>,
+    thresholds: &health::Thresholds,
+) -> Result<(Metric, f64)> {
+    let metric = Metric::parse(name).ok_or_else(|| {
+        let known: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+        Error::InvalidInput(format!("unknown metric {name:?}; one of: {}", known.join(", ")))
+    })?;
+    let configured = metric.threshold().map(|watched| thresholds.levels(watched).critical);
+    let level = threshold.or(configured).ok_or_else(|| {
+        Error::InvalidInput(format!("{} has no configured threshold: pass threshold=…", metric.name()))
+    })?;
+    if !level.is_finite() || level <= 0.0 {
+        return Err(Error::InvalidInput(format!("threshold must be a positive number, got {level}")));
+    }
+    Ok((metric, level))
+}
+
+/// Seed 003's scenarios, and a user-defined one when `growth` (and `churn`) are given.
+pub fn scenarios(growth: Option<f64>, churn: Option<f64>) -> Result<Vec<Scenario>> {
+    let mut list: Vec<Scenario> = Scenario::presets().into();
+    if growth.is_some() || churn.is_some() {
+        let custom = growth.and_then(|g| Scenario::custom(g, churn)).ok_or_else(|| {
+            Error::InvalidInput(
+                "growth must be within 0..=5 and churn within 0..=1 (growth required)".to_owned(),
+            )
+        })?;
+        list.push(custom);
+    }
+    Ok(list)
+}
 
 /// A metric's forecast against a level.
 #[derive(Debug, Clone, PartialEq, Serialize)]

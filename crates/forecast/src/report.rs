@@ -25,6 +25,7 @@ pub struct Report {
 
 /// Which report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ReportKind {
     /// The last 7 days of snapshots.
     Weekly,
@@ -64,6 +65,7 @@ impl ReportKind {
 
 /// A report's file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ReportFormat {
     /// Comma-separated values: the table.
     Csv,

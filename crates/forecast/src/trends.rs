@@ -43,9 +43,34 @@ pub fn trend(start: f64, current: f64, days: i64, is_count: bool) -> Trend {
     }
 }
 
-/// Seed 000's `trends` of `GET /trends`: stores, products, orders, team members and storage from
-/// the first to the last snapshot of `history` (oldest first); empty without snapshots.
-pub fn period_trends(history: &[Snapshot]) -> BTreeMap<&'static str, Trend> {
+/// Seed 000's `GET /trends`: growth over a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodTrends {
+    /// The requested period.
+    pub period_days: i64,
+    /// Snapshots in the period.
+    pub snapshots_available: usize,
+    /// First snapshot's day (null without snapshots).
+    pub start_date: Option<time::Date>,
+    /// Last snapshot's day.
+    pub end_date: Option<time::Date>,
+    /// stores, products, orders, team_members, storage_gb (empty without snapshots).
+    pub trends: BTreeMap<&'static str, Trend>,
+}
+
+/// Stores, products, orders, team members and storage from the first to the last snapshot of
+/// `history` (the last `period_days` days, oldest first).
+pub fn period_trends(history: &[Snapshot], period_days: i64) -> PeriodTrends {
+    PeriodTrends {
+        period_days,
+        snapshots_available: history.len(),
+        start_date: history.first().map(|s| s.snapshot_date),
+        end_date: history.last().map(|s| s.snapshot_date),
+        trends: trends_of(history),
+    }
+}
+
+fn trends_of(history: &[Snapshot]) -> BTreeMap<&'static str, Trend> {
     let (Some(first), Some(last)) = (history.first(), history.last()) else {
         return BTreeMap::new();
     };

@@ -28,6 +28,46 @@ use crate::request_stats::RequestSummary;
 use crate::rules::Measurements;
 use crate::system::SystemMetrics;
 
+/// How the measurements are taken (admin-api's `[monitor]`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct MonitorSettings {
+    /// Seconds between database figure refreshes (the bound on their staleness).
+    pub db_refresh_seconds: u64,
+    /// PostgreSQL tables estimated at or above this many rows are reported by the planner's
+    /// estimate instead of `COUNT(*)`.
+    pub exact_count_limit: u64,
+    /// Seconds a database refresh may take before it is reported as failed.
+    pub db_refresh_timeout_seconds: u64,
+    /// Seconds between CPU/memory/disk samples.
+    pub system_sample_seconds: u64,
+    /// Seconds of requests behind the latency percentiles and error rate.
+    pub request_window_seconds: u64,
+}
+
+impl Default for MonitorSettings {
+    fn default() -> Self {
+        MonitorSettings {
+            db_refresh_seconds: 30,
+            exact_count_limit: 100_000,
+            db_refresh_timeout_seconds: 10,
+            system_sample_seconds: 5,
+            request_window_seconds: 60,
+        }
+    }
+}
+
+impl MonitorSettings {
+    /// The database monitor's settings.
+    pub fn db_monitor(&self) -> DbMonitorSettings {
+        DbMonitorSettings {
+            refresh_interval: Duration::from_secs(self.db_refresh_seconds.max(1)),
+            exact_count_limit: self.exact_count_limit,
+            refresh_timeout: Duration::from_secs(self.db_refresh_timeout_seconds.max(1)),
+        }
+    }
+}
+
 /// How the database figures are refreshed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DbMonitorSettings {
@@ -170,6 +210,87 @@ impl DbState {
         match self.figures.as_deref() {
             Some(figures) => figures.subscription_capacity(),
             None => billing::subscription_capacity(&[], billing::Usage::default()),
+        }
+    }
+}
+
+/// How fresh the database figures are and how the counts were obtained (the `freshness` block of
+/// `/health`, `/capacity` and `/subscription-capacity`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Freshness {
+    /// When the figures were measured (UTC, RFC 3339, milliseconds); null if the database was
+    /// never reached.
+    pub measured_at: Option<String>,
+    /// Seconds since then, one decimal.
+    pub age_seconds: Option<f64>,
+    /// Figures are re-measured this often: the bound on their age while the database is up.
+    pub refresh_interval_seconds: u64,
+    /// Did the last refresh reach the database?
+    pub database_reachable: bool,
+    /// Why the last refresh failed.
+    pub last_error: Option<String>,
+    /// Per count: `exact` (COUNT(*) at refresh) or `planner_estimate` (PostgreSQL statistics, for
+    /// tables above `exact_count_limit` rows).
+    pub counts: std::collections::BTreeMap<&'static str, CountMethod>,
+}
+
+/// Seed 001's `DatabaseMetrics` in store terms, plus how fresh they are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DatabaseMetrics {
+    /// Database size, MiB.
+    pub size_mb: f64,
+    /// Products.
+    pub products_count: u64,
+    /// Orders.
+    pub orders_count: u64,
+    /// Stores.
+    pub stores_count: u64,
+    /// Merchants.
+    pub merchants_count: u64,
+    /// Inventory rows.
+    pub inventory_count: u64,
+    /// How fresh these figures are.
+    pub freshness: Freshness,
+}
+
+impl DbState {
+    /// The seed 001 view of these figures as of `now` (zeros before the first refresh).
+    pub fn database_metrics(&self, now: OffsetDateTime) -> DatabaseMetrics {
+        let count = |of: fn(&DbFigures) -> u64| self.figures.as_deref().map_or(0, of);
+        DatabaseMetrics {
+            size_mb: crate::mib(count(|f| f.size_bytes)),
+            products_count: count(|f| f.products.value),
+            orders_count: count(|f| f.orders.value),
+            stores_count: count(|f| f.stores.value),
+            merchants_count: count(|f| f.merchants.value),
+            inventory_count: count(|f| f.inventory.value),
+            freshness: self.freshness(now),
+        }
+    }
+
+    /// How fresh these figures are as of `now`.
+    pub fn freshness(&self, now: OffsetDateTime) -> Freshness {
+        let figures = self.figures.as_deref();
+        let counts = figures
+            .map(|f| {
+                std::collections::BTreeMap::from([
+                    ("products", f.products.method),
+                    ("orders", f.orders.method),
+                    ("stores", f.stores.method),
+                    ("inventory", f.inventory.method),
+                    ("team_members", f.team_members.method),
+                    ("merchants", f.merchants.method),
+                ])
+            })
+            .unwrap_or_default();
+        Freshness {
+            measured_at: figures.map(|f| crate::rfc3339(f.measured_at)),
+            age_seconds: figures
+                .map(|f| ((now - f.measured_at).whole_milliseconds().max(0) as f64 / 100.0).round() / 10.0),
+            refresh_interval_seconds: self.refresh_interval.as_secs(),
+            database_reachable: self.reachable(),
+            last_error: self.last_error.clone(),
+            counts,
         }
     }
 }

@@ -13,6 +13,8 @@
 mod assess;
 #[cfg(feature = "db")]
 mod db_metrics;
+#[cfg(feature = "prometheus")]
+mod prometheus;
 mod request_stats;
 mod rules;
 #[cfg(feature = "sampler")]
@@ -21,7 +23,12 @@ mod system;
 
 pub use assess::{Assessment, DatabaseStatus, Observation, assess};
 #[cfg(feature = "db")]
-pub use db_metrics::{Count, CountMethod, DbFigures, DbMonitor, DbMonitorSettings, DbState, measure};
+pub use db_metrics::{
+    Count, CountMethod, DatabaseMetrics, DbFigures, DbMonitor, DbMonitorSettings, DbState, Freshness,
+    MonitorSettings, measure,
+};
+#[cfg(feature = "prometheus")]
+pub use prometheus::Metrics;
 pub use request_stats::{RequestStats, RequestSummary};
 pub use rules::*;
 #[cfg(feature = "sampler")]
@@ -51,6 +58,15 @@ pub fn mib(bytes: u64) -> f64 {
 /// Bytes → GiB, two decimals.
 pub fn gib(bytes: u64) -> f64 {
     round(bytes as f64 / (1024.0 * 1024.0 * 1024.0), 2)
+}
+
+/// RFC 3339, UTC, milliseconds, `Z` (`2026-11-28T09:20:37.123Z`): how Orion's JSON writes times.
+pub fn rfc3339(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    at.format(&format).unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 /// `value` rounded to `decimals` places.

@@ -18,6 +18,23 @@ impl ImageId {
     }
 }
 
+/// Text that is not an image id (a positive integer).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an image id (a positive integer)")]
+pub struct InvalidImageId(pub String);
+
+impl std::str::FromStr for ImageId {
+    type Err = InvalidImageId;
+
+    fn from_str(text: &str) -> Result<ImageId, InvalidImageId> {
+        text.trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(ImageId::new)
+            .ok_or_else(|| InvalidImageId(text.chars().take(32).collect()))
+    }
+}
+
 impl std::fmt::Display for ImageId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)

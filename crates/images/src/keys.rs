@@ -51,6 +51,20 @@ impl ImageKind {
         }
     }
 
+    /// The kind of an upload from its form fields: `type` (default `product`) and whether a
+    /// product is named, which only a product image may do.
+    pub fn of_upload(kind: Option<&str>, names_product: bool) -> Result<ImageKind, String> {
+        let kind = match kind.map(str::trim) {
+            None | Some("") => ImageKind::Product,
+            Some(name) => ImageKind::parse(name)
+                .ok_or_else(|| format!("type must be product, category or banner, not {name:?}"))?,
+        };
+        if names_product && kind != ImageKind::Product {
+            return Err("product_id goes with type=product only".to_owned());
+        }
+        Ok(kind)
+    }
+
     fn from_prefix(prefix: &str) -> Option<ImageKind> {
         ImageKind::ALL.into_iter().find(|kind| kind.prefix() == prefix)
     }

@@ -24,13 +24,15 @@ mod keys;
 pub mod library;
 #[cfg(feature = "pipeline")]
 pub mod pipeline;
+#[cfg(feature = "library")]
+mod settings;
 mod stats;
 #[cfg(feature = "storage")]
 pub mod storage;
 #[cfg(feature = "test-s3")]
 pub mod testing;
 
-pub use ids::ImageId;
+pub use ids::{ImageId, InvalidImageId};
 pub use keys::{ImageKind, Variant, fit_within, parse_storage_key, shard_of, storage_key};
 #[cfg(feature = "library")]
 pub use library::{
@@ -39,9 +41,11 @@ pub use library::{
 };
 #[cfg(feature = "pipeline")]
 pub use pipeline::{PipelineError, PipelineSettings, Processed, Processor, Slot, SourceFormat, process};
+#[cfg(feature = "library")]
+pub use settings::{ImageSettings, StorageBackend};
 #[cfg(feature = "db")]
 pub use stats::load_storage_stats;
-pub use stats::{StorageStats, VARIANTS_PER_IMAGE};
+pub use stats::{ImageStorageMetrics, StorageStats, VARIANTS_PER_IMAGE};
 #[cfg(feature = "storage")]
 pub use storage::{
     ByteRange, FileRead, FileStore, ReadOutcome, S3Config, StorageConfig, StorageError, StoredFile,

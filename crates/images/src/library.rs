@@ -523,6 +523,41 @@ impl ReconcileReport {
     }
 }
 
+/// The report for people: counters before and after, orphans, missing files, the verdict.
+impl std::fmt::Display for ReconcileReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (was, holds) = (self.recorded, self.found);
+        writeln!(f, "  {:<18} {:>14} {:>14}", "", "counters were", "storage holds")?;
+        for (name, a, b) in [
+            ("files", was.total_files, holds.total_files),
+            ("bytes", was.total_bytes, holds.total_bytes),
+            ("images", was.total_blobs, holds.total_blobs),
+            ("fullest directory", was.max_files_per_dir, holds.max_files_per_dir),
+        ] {
+            writeln!(f, "  {name:<18} {a:>14} {b:>14}")?;
+        }
+        writeln!(
+            f,
+            "  orphan files: {} ({} removed); missing files: {}; staging files removed: {}",
+            self.orphans.len(),
+            self.orphans_removed,
+            self.missing.len(),
+            self.staging_removed
+        )?;
+        for key in self.missing.iter().take(20) {
+            writeln!(f, "  missing: {key}")?;
+        }
+        for key in self.orphans.iter().take(20) {
+            writeln!(f, "  orphan:  {key}")?;
+        }
+        write!(
+            f,
+            "{}",
+            if self.drifted() { "Counters had drifted; they now match the storage." } else { "No drift." }
+        )
+    }
+}
+
 /// Options of [`reconcile`].
 #[derive(Debug, Clone, Copy)]
 pub struct ReconcileOptions {

@@ -18,7 +18,34 @@ pub struct StorageStats {
     pub max_files_per_dir: u64,
 }
 
+/// Seed 001's `ImageStorageMetrics`: the counters in the units people read.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ImageStorageMetrics {
+    /// Variant files stored.
+    pub total_files: u64,
+    /// Their size, MiB (two decimals).
+    pub total_size_mb: f64,
+    /// Their size, GiB (two decimals).
+    pub total_size_gb: f64,
+    /// Files in the fullest shard directory.
+    pub max_files_per_dir: u64,
+    /// Images stored (files / 3 variants), as the original's estimate of products with images.
+    pub products_estimated: u64,
+}
+
 impl StorageStats {
+    /// The seed 001 view of these counters.
+    pub fn metrics(&self) -> ImageStorageMetrics {
+        let round2 = |value: f64| (value * 100.0).round() / 100.0;
+        ImageStorageMetrics {
+            total_files: self.total_files,
+            total_size_mb: round2(self.total_bytes as f64 / (1024.0 * 1024.0)),
+            total_size_gb: round2(self.total_bytes as f64 / (1024.0 * 1024.0 * 1024.0)),
+            max_files_per_dir: self.max_files_per_dir,
+            products_estimated: self.products_estimated(),
+        }
+    }
+
     /// Images the stored files amount to: one per set of [`VARIANTS_PER_IMAGE`] files, as seed
     /// 001's `products_estimated` (one main image per product).
     pub fn products_estimated(&self) -> u64 {

@@ -2,21 +2,15 @@
 //! `/snapshots`, `/forecast`, `/recommendations`, `/projections`, `POST /sizing`,
 //! `GET /reports/{kind}`. Reads at most two years of daily rows (an indexed range on the date).
 
-use std::collections::BTreeMap;
-
 use actix_web::{HttpResponse, web};
-use forecast::Metric;
 use forecast::report::{ReportFormat, ReportKind};
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Admin;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AdminErrors, ApiError, ErrorBody};
 use crate::state::AppState;
-
-/// Days of history forecasts and projections fit.
-const HISTORY_DAYS: i64 = 730;
 
 /// `POST /snapshot` (seed 000).
 #[derive(Debug, Serialize, ToSchema)]
@@ -36,8 +30,7 @@ pub struct SnapshotResponse {
 /// Captures today's capacity snapshot (at most one per UTC day; a second call returns it).
 #[utoipa::path(post, path = "/api/v1/admin/platform-health/snapshot", tag = "forecast", security(("bearer" = [])),
     responses((status = 201, description = "Captured now", body = SnapshotResponse),
-        (status = 200, description = "Today's snapshot already existed", body = SnapshotResponse),
-        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+        (status = 200, description = "Today's snapshot already existed", body = SnapshotResponse), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn snapshot(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let system = state.sampler.latest().map(|s| s.metrics);
@@ -65,52 +58,17 @@ pub struct DaysQuery {
     pub days: Option<i64>,
 }
 
-impl DaysQuery {
-    fn days(&self) -> Result<i64, ApiError> {
-        match self.days.unwrap_or(30) {
-            days @ 1..=730 => Ok(days),
-            days => Err(ApiError::BadRequest(format!("days must be within 1..=730, got {days}"))),
-        }
-    }
-}
-
-/// `GET /trends` (seed 000).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TrendsResponse {
-    /// The requested period.
-    pub period_days: i64,
-    /// Snapshots in the period.
-    pub snapshots_available: usize,
-    /// First snapshot's day (null without snapshots).
-    #[schema(value_type = Option<String>)]
-    pub start_date: Option<Date>,
-    /// Last snapshot's day.
-    #[schema(value_type = Option<String>)]
-    pub end_date: Option<Date>,
-    /// stores, products, orders, team_members, storage_gb (empty without snapshots).
-    #[schema(value_type = Object)]
-    pub trends: BTreeMap<&'static str, forecast::Trend>,
-}
-
 /// Growth over the last `days` days from the daily snapshots.
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/trends", tag = "forecast", params(DaysQuery), security(("bearer" = [])),
-    responses((status = 200, description = "Trends", body = TrendsResponse), (status = 400, description = "days outside 1..=730", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+    responses((status = 200, description = "Trends: period_days, snapshots_available, start_date, end_date, trends.{stores,products,orders,team_members,storage_gb}", body = Object), (status = 400, description = "days outside 1..=730", body = ErrorBody), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn trends(
     admin: Admin,
     state: web::Data<AppState>,
     query: web::Query<DaysQuery>,
-) -> Result<web::Json<TrendsResponse>, ApiError> {
-    let period_days = query.days()?;
-    let history = history(&state, period_days).await?;
-    Ok(web::Json(TrendsResponse {
-        period_days,
-        snapshots_available: history.len(),
-        start_date: history.first().map(|s| s.snapshot_date),
-        end_date: history.last().map(|s| s.snapshot_date),
-        trends: forecast::period_trends(&history),
-    }))
+) -> Result<web::Json<forecast::PeriodTrends>, ApiError> {
+    let days = forecast::history_days(query.days)?;
+    Ok(web::Json(forecast::period_trends(&history(&state, days).await?, days)))
 }
 
 /// `GET /snapshots`.
@@ -124,15 +82,16 @@ pub struct SnapshotsResponse {
 /// The daily snapshots of the last `days` days (for charts).
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/snapshots", tag = "forecast", params(DaysQuery), security(("bearer" = [])),
     responses((status = 200, description = "Daily snapshots, oldest first", body = SnapshotsResponse),
-        (status = 400, description = "days outside 1..=730", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+        (status = 400, description = "days outside 1..=730", body = ErrorBody), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn snapshots(
     admin: Admin,
     state: web::Data<AppState>,
     query: web::Query<DaysQuery>,
 ) -> Result<web::Json<SnapshotsResponse>, ApiError> {
-    Ok(web::Json(SnapshotsResponse { snapshots: history(&state, query.days()?).await? }))
+    Ok(web::Json(SnapshotsResponse {
+        snapshots: history(&state, forecast::history_days(query.days)?).await?,
+    }))
 }
 
 /// Query of `GET /forecast`.
@@ -152,41 +111,29 @@ pub struct ForecastQuery {
 /// daily snapshots (linear, log-linear and damped-trend fits, chosen by backtest).
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/forecast", tag = "forecast", params(ForecastQuery), security(("bearer" = [])),
     responses((status = 200, description = "Estimate or the reason there is none", body = Object),
-        (status = 400, description = "Unknown metric, bad or missing threshold", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+        (status = 400, description = "Unknown metric, bad or missing threshold", body = ErrorBody), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn forecast(
     admin: Admin,
     state: web::Data<AppState>,
     query: web::Query<ForecastQuery>,
 ) -> Result<web::Json<forecast::MetricForecast>, ApiError> {
-    let metric = Metric::parse(&query.metric).ok_or_else(|| {
-        let known: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-        ApiError::BadRequest(format!("unknown metric {:?}; one of: {}", query.metric, known.join(", ")))
-    })?;
-    let configured = metric.threshold().map(|watched| state.thresholds.levels(watched).critical);
-    let threshold = query.threshold.or(configured).ok_or_else(|| {
-        ApiError::BadRequest(format!("{} has no configured threshold: pass threshold=…", metric.name()))
-    })?;
-    if !threshold.is_finite() || threshold <= 0.0 {
-        return Err(ApiError::BadRequest(format!("threshold must be a positive number, got {threshold}")));
-    }
-    let history = history(&state, HISTORY_DAYS).await?;
+    let (metric, threshold) = forecast::resolve_metric(&query.metric, query.threshold, &state.thresholds)?;
+    let history = history(&state, forecast::HISTORY_DAYS).await?;
     Ok(web::Json(forecast::forecast_metric(&history, metric, threshold)))
 }
 
 /// Capacity, infrastructure, growth and storage recommendations (seed 000), including
 /// forecast-driven ones; rules in docs/operations/capacity-monitoring.md.
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/recommendations", tag = "forecast", security(("bearer" = [])),
-    responses((status = 200, description = "Most severe first", body = [Object]),
-        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+    responses((status = 200, description = "Most severe first", body = [Object]), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn recommendations(
     admin: Admin,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Vec<forecast::CapacityRecommendation>>, ApiError> {
     let now = forecast::PlatformNow::measured(&state.monitor.latest());
-    let history = history(&state, HISTORY_DAYS).await?;
+    let history = history(&state, forecast::HISTORY_DAYS).await?;
     let today = OffsetDateTime::now_utc().date();
     Ok(web::Json(forecast::capacity_recommendations(&now, &history, &state.thresholds, today)))
 }
@@ -204,26 +151,15 @@ pub struct ProjectionsQuery {
 /// 3/6/12-month projections of every snapshot metric from its best fit, and growth scenarios,
 /// mapped to the infrastructure tier and its monthly cost.
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/projections", tag = "forecast", params(ProjectionsQuery), security(("bearer" = [])),
-    responses((status = 200, description = "Projections", body = Object), (status = 400, description = "Bad growth or churn", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+    responses((status = 200, description = "Projections", body = Object), (status = 400, description = "Bad growth or churn", body = ErrorBody), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn projections(
     admin: Admin,
     state: web::Data<AppState>,
     query: web::Query<ProjectionsQuery>,
 ) -> Result<web::Json<forecast::Projections>, ApiError> {
-    let mut scenarios: Vec<forecast::Scenario> = forecast::Scenario::presets().into();
-    match (query.growth, query.churn) {
-        (None, None) => {}
-        (growth, churn) => {
-            scenarios.push(growth.and_then(|g| forecast::Scenario::custom(g, churn)).ok_or_else(|| {
-                ApiError::BadRequest(
-                    "growth must be within 0..=5 and churn within 0..=1 (growth required)".to_owned(),
-                )
-            })?)
-        }
-    }
-    let history = history(&state, HISTORY_DAYS).await?;
+    let scenarios = forecast::scenarios(query.growth, query.churn)?;
+    let history = history(&state, forecast::HISTORY_DAYS).await?;
     Ok(web::Json(forecast::projections(&history, scenarios)))
 }
 
@@ -232,8 +168,7 @@ pub async fn projections(
 #[utoipa::path(post, path = "/api/v1/admin/platform-health/sizing", tag = "forecast", security(("bearer" = [])),
     request_body(content = Object, description = "{\"tier_mix\": {\"essential\": 500, …}} or {\"stores\": …, \"products\": …, \"monthly_orders\": …}; optional images_per_product, daily_views_per_product, order_retention_months"),
     responses((status = 200, description = "Requirements, tier and cost", body = Object),
-        (status = 400, description = "Nothing to size, unknown tier, bad number, bad JSON", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+        (status = 400, description = "Nothing to size, unknown tier, bad number, bad JSON", body = ErrorBody), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn sizing(
     admin: Admin,
@@ -255,8 +190,7 @@ pub struct ReportQuery {
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/reports/{kind}", tag = "forecast", security(("bearer" = [])),
     params(("kind" = String, Path, description = "weekly, monthly or projection"), ReportQuery),
     responses((status = 200, description = "The report (text/csv or application/pdf)", content_type = "text/csv"),
-        (status = 400, description = "Unknown format", body = ErrorBody), (status = 404, description = "Unknown report", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+        (status = 400, description = "Unknown format", body = ErrorBody), (status = 404, description = "Unknown report", body = ErrorBody), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn report(
     admin: Admin,

@@ -13,7 +13,7 @@ use stores::{ProductId, StoreId};
 
 use crate::auth::Admin;
 use crate::dto::{ImageResponse, ImageStatsResponse};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AdminErrors, ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// The multipart form of an upload. Text fields are short: ids and a kind.
@@ -53,26 +53,14 @@ pub async fn upload(
 ) -> Result<HttpResponse, ApiError> {
     // A processing slot first: uploads held in memory at once are bounded by the concurrency.
     let slot = state.images.reserve().await?;
-    let max = state.images.settings().max_upload_bytes;
-    let MultipartForm(form) = MultipartForm::<UploadForm>::from_request(&req, &mut payload.into_inner())
-        .await
-        .map_err(|error| multipart_error(&error, max))?;
+    let (max, mut payload) = (state.images.settings().max_upload_bytes, payload.into_inner());
+    let form = MultipartForm::<UploadForm>::from_request(&req, &mut payload).await;
+    let MultipartForm(form) = form.map_err(|error| multipart_error(&error, max))?;
     let store_id = parse_id::<StoreId>("store_id", &form.store_id)?;
-    let product_id = form
-        .product_id
-        .as_deref()
-        .filter(|v| !v.trim().is_empty())
-        .map(|v| parse_id::<ProductId>("product_id", v))
-        .transpose()?;
-    let kind = match form.kind.as_deref().map(|kind| kind.trim()) {
-        None | Some("") => ImageKind::Product,
-        Some(name) => ImageKind::parse(name).ok_or_else(|| {
-            ApiError::BadRequest(format!("type must be product, category or banner, not {name:?}"))
-        })?,
-    };
-    if product_id.is_some() && kind != ImageKind::Product {
-        return Err(ApiError::BadRequest("product_id goes with type=product only".to_owned()));
-    }
+    let product_id = form.product_id.as_deref().filter(|v| !v.trim().is_empty());
+    let product_id = product_id.map(|v| parse_id::<ProductId>("product_id", v)).transpose()?;
+    let kind = ImageKind::of_upload(form.kind.as_deref().map(String::as_str), product_id.is_some())
+        .map_err(ApiError::BadRequest)?;
     let max_per_product = billing::image_allowance(&state.db, store_id, product_id).await?;
     let filename: String = form.file.file_name.as_deref().unwrap_or("upload").chars().take(255).collect();
     let new = NewImage {
@@ -114,25 +102,17 @@ fn parse_id<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiErro
         .map_err(|_| ApiError::BadRequest(format!("{field} must be a positive integer, not {value:?}")))
 }
 
-fn image_id(raw: &str) -> Result<images::ImageId, ApiError> {
-    raw.parse::<i64>()
-        .ok()
-        .and_then(images::ImageId::new)
-        .ok_or_else(|| ApiError::BadRequest(format!("image id must be a positive integer, not {raw:?}")))
-}
-
 /// One image with its variants' URLs.
 #[utoipa::path(get, path = "/api/v1/admin/images/{id}", tag = "images", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Image id")),
-    responses((status = 200, body = ImageResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ImageResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn get(
     admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = image_id(&id)?;
+    let id = parse_id::<images::ImageId>("image id", &id)?;
     let image = images::find_image(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no image {id}")))?;
@@ -142,27 +122,26 @@ pub async fn get(
 /// Delete an image. Its files go with the last image referring to the same content.
 #[utoipa::path(delete, path = "/api/v1/admin/images/{id}", tag = "images", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Image id")),
-    responses((status = 204, description = "Deleted"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204, description = "Deleted"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn delete(
     admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state.images.delete(&state.db, image_id(&id)?).await?;
+    state.images.delete(&state.db, parse_id("image id", &id)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Image storage statistics, read from the counters kept with every write (two indexed
 /// single-row reads, whatever the number of images).
 #[utoipa::path(get, path = "/api/v1/admin/images/stats", tag = "images", security(("bearer" = [])),
-    responses((status = 200, body = ImageStatsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ImageStatsResponse), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn stats(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let stats = images::load_storage_stats(&state.db).await?;
     Ok(HttpResponse::Ok().json(ImageStatsResponse {
-        metrics: stats.into(),
+        metrics: stats.metrics(),
         total_bytes: stats.total_bytes,
         total_images: stats.total_blobs,
         backend: state.images.files().describe().to_owned(),
@@ -187,38 +166,29 @@ pub async fn file(
     let etag = EntityTag::new_strong(
         key.rsplit('/').next().unwrap_or_default().trim_end_matches(".webp").to_owned(),
     );
-    let cache = (header::CACHE_CONTROL, "public, max-age=31536000, immutable");
-    if let Ok(IfNoneMatch::Any) = IfNoneMatch::parse(&req) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header(cache)
-            .insert_header(header::ETag(etag))
-            .finish());
-    }
-    if let Ok(IfNoneMatch::Items(tags)) = IfNoneMatch::parse(&req)
-        && tags.iter().any(|tag| tag.weak_eq(&etag))
-    {
-        return Ok(HttpResponse::NotModified()
-            .insert_header(cache)
-            .insert_header(header::ETag(etag))
-            .finish());
-    }
-    let read = match state.images.read_variant(&key, requested_range(&req, &etag)).await? {
-        ReadOutcome::Found(read) => read,
-        ReadOutcome::Missing => return Err(ApiError::NotFound(format!("no image file {key}"))),
-        ReadOutcome::RangeNotSatisfiable { size } => {
-            return Ok(HttpResponse::RangeNotSatisfiable()
-                .insert_header(ContentRange(ContentRangeSpec::Bytes {
-                    range: None,
-                    instance_length: Some(size),
-                }))
-                .json(ErrorBody {
-                    error: crate::error::ErrorDetail {
-                        code: "range_not_satisfiable",
-                        message: format!("the file has {size} bytes"),
-                    },
-                }));
-        }
+    let seen = match IfNoneMatch::parse(&req) {
+        Ok(IfNoneMatch::Any) => true,
+        Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|tag| tag.weak_eq(&etag)),
+        Err(_) => false,
     };
+    if seen {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(IMMUTABLE)
+            .insert_header(header::ETag(etag))
+            .finish());
+    }
+    match state.images.read_variant(&key, requested_range(&req, &etag)).await? {
+        ReadOutcome::Found(read) => Ok(streamed(read, etag)),
+        ReadOutcome::Missing => Err(ApiError::NotFound(format!("no image file {key}"))),
+        ReadOutcome::RangeNotSatisfiable { size } => Err(ApiError::RangeNotSatisfiable(size)),
+    }
+}
+
+/// Variant files never change: their name is their content's hash.
+const IMMUTABLE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "public, max-age=31536000, immutable");
+
+/// 200 with the whole file, or 206 with the part read, streamed.
+fn streamed(read: images::FileRead, etag: EntityTag) -> HttpResponse {
     let partial = read.range.end - read.range.start != read.size;
     let mut response = if partial { HttpResponse::PartialContent() } else { HttpResponse::Ok() };
     if partial {
@@ -226,13 +196,13 @@ pub async fn file(
         response
             .insert_header(ContentRange(ContentRangeSpec::Bytes { range, instance_length: Some(read.size) }));
     }
-    Ok(response
+    response
         .content_type("image/webp")
-        .insert_header(cache)
+        .insert_header(IMMUTABLE)
         .insert_header(header::ETag(etag))
         .insert_header((header::ACCEPT_RANGES, "bytes"))
         .no_chunking(read.range.end - read.range.start)
-        .streaming(read.body))
+        .streaming(read.body)
 }
 
 /// The one byte range asked for, unless `If-Range` names another version (then the whole file;

@@ -14,18 +14,16 @@ use utoipa::IntoParams;
 
 use crate::auth::Admin;
 use crate::dto::{
-    CapacityResponse, DatabaseMetrics, Freshness, HealthResponse, StoreCounts, SubscriptionCapacityResponse,
-    SystemMetrics,
+    CapacityResponse, HealthResponse, StoreCounts, SubscriptionCapacityResponse, SystemMetrics,
 };
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AdminErrors, ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// Platform health: system, database and image storage against their thresholds, with
 /// recommendations and the infrastructure tier (seed 001 `PlatformHealthResponse`).
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/health", tag = "platform-health",
     security(("bearer" = [])),
-    responses((status = 200, description = "Current health", body = HealthResponse),
-        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+    responses((status = 200, description = "Current health", body = HealthResponse), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn health(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let now = OffsetDateTime::now_utc();
@@ -41,21 +39,12 @@ fn assemble_health(state: &AppState, db: &DbState, now: OffsetDateTime) -> Healt
     let system = state.sampler.latest();
     let requests = state.meters.requests.summary();
     let verdict = health::assess(&db.observation(system.map(|s| s.metrics), &requests), &state.thresholds);
-    let count = |of: fn(&health::DbFigures) -> u64| figures.map_or(0, of);
     HealthResponse {
         timestamp: crate::dto::rfc3339(now),
         overall_status: verdict.overall,
         system: SystemMetrics::from_sample(system),
-        database: DatabaseMetrics {
-            size_mb: health::mib(count(|f| f.size_bytes)),
-            products_count: count(|f| f.products.value),
-            orders_count: count(|f| f.orders.value),
-            stores_count: count(|f| f.stores.value),
-            merchants_count: count(|f| f.merchants.value),
-            inventory_count: count(|f| f.inventory.value),
-            freshness: Freshness::of(db, now),
-        },
-        image_storage: figures.map(|f| f.images).unwrap_or_default().into(),
+        database: db.database_metrics(now),
+        image_storage: figures.map(|f| f.images).unwrap_or_default().metrics(),
         performance: requests,
         thresholds: verdict.thresholds,
         recommendations: verdict.recommendations,
@@ -78,8 +67,7 @@ pub struct CapacityQuery {
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/capacity", tag = "platform-health", params(CapacityQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "Capacity figures", body = CapacityResponse),
-        (status = 400, description = "Bad query parameter", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+        (status = 400, description = "Bad query parameter", body = ErrorBody), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn capacity(
     admin: Admin,
@@ -107,7 +95,7 @@ pub async fn capacity(
             database_size_mb: health::mib(figures.map_or(0, |f| f.size_bytes)),
             orders_this_month: figures.map_or(0, |f| f.orders_this_month),
             active_stores: figures.map_or(0, |f| f.active_stores),
-            freshness: Freshness::of(&db, now),
+            freshness: db.freshness(now),
         })
     })?;
     Ok(json(body))
@@ -116,8 +104,7 @@ pub async fn capacity(
 /// What the sold subscription tiers allow against what stores use (seed 000).
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/subscription-capacity", tag = "platform-health",
     security(("bearer" = [])),
-    responses((status = 200, description = "Subscription capacity", body = SubscriptionCapacityResponse),
-        (status = 401, description = "No valid token", body = ErrorBody), (status = 403, description = "Not an admin", body = ErrorBody)))]
+    responses((status = 200, description = "Subscription capacity", body = SubscriptionCapacityResponse), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn subscription_capacity(
     admin: Admin,
@@ -129,7 +116,7 @@ pub async fn subscription_capacity(
         state.rendered.get_or_render("subscription-capacity", now.unix_timestamp(), identity(&db), || {
             to_json(&SubscriptionCapacityResponse {
                 capacity: db.subscription_capacity(),
-                freshness: Freshness::of(&db, now),
+                freshness: db.freshness(now),
             })
         })?;
     Ok(json(body))

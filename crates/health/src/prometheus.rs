@@ -1,0 +1,127 @@
+//! Prometheus metrics (feature `prometheus`): the HTTP request histogram a service feeds, and
+//! gauges of what the monitors measured, encoded in the OpenMetrics text format (base units:
+//! seconds, bytes, ratios). Labels are method, route pattern, status and table: never a path with
+//! ids or a tenant, so the series count stays bounded.
+
+use std::sync::atomic::AtomicU64;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::{DbState, SystemSample};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: &'static str,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TableLabels {
+    table: &'static str,
+}
+
+type FloatGauge = Gauge<f64, AtomicU64>;
+
+/// The Prometheus registry and the metrics in it.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Histogram, fn() -> Histogram>,
+    rows: Family<TableLabels, FloatGauge>,
+    database_size_bytes: FloatGauge,
+    figures_age_seconds: FloatGauge,
+    database_up: FloatGauge,
+    image_files: FloatGauge,
+    image_bytes: FloatGauge,
+    cpu_ratio: FloatGauge,
+    memory_ratio: FloatGauge,
+    disk_ratio: FloatGauge,
+}
+
+fn request_histogram() -> Histogram {
+    // 0.5 ms … ~8 s.
+    Histogram::new(exponential_buckets(0.0005, 2.0, 15))
+}
+
+impl Metrics {
+    /// A registry with every metric registered.
+    pub fn new() -> Metrics {
+        let mut registry = Registry::default();
+        let requests = Family::new_with_constructor(request_histogram as fn() -> Histogram);
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by method, route pattern and status",
+            requests.clone(),
+        );
+        let rows = Family::default();
+        registry.register("orion_database_rows", "Rows per table (exact or planner estimate)", rows.clone());
+        let mut gauge = |name: &str, help: &str| {
+            let gauge = FloatGauge::default();
+            registry.register(name, help, gauge.clone());
+            gauge
+        };
+        Metrics {
+            database_size_bytes: gauge("orion_database_size_bytes", "Database size"),
+            figures_age_seconds: gauge("orion_database_figures_age_seconds", "Age of the database figures"),
+            database_up: gauge("orion_database_up", "1 if the last refresh reached the database"),
+            image_files: gauge("orion_image_storage_files", "Stored image variant files"),
+            image_bytes: gauge("orion_image_storage_bytes", "Bytes of stored image files"),
+            cpu_ratio: gauge("orion_system_cpu_usage_ratio", "Machine CPU use, 0..1"),
+            memory_ratio: gauge("orion_system_memory_usage_ratio", "Machine memory use, 0..1"),
+            disk_ratio: gauge(
+                "orion_system_disk_usage_ratio",
+                "Use of the file system holding the data directory, 0..1",
+            ),
+            registry,
+            requests,
+            rows,
+        }
+    }
+
+    /// Records one HTTP request: its method, route pattern (never a path with ids), status and
+    /// latency.
+    pub fn observe(&self, method: &'static str, route: String, status: u16, seconds: f64) {
+        self.requests.get_or_create(&RequestLabels { method, route, status }).observe(seconds);
+    }
+
+    /// Sets the gauges from the latest measurements and encodes everything.
+    pub fn render(&self, db: &DbState, system: Option<SystemSample>) -> Result<String, std::fmt::Error> {
+        if let Some(f) = db.figures.as_deref() {
+            for (table, count) in [
+                ("product", f.products),
+                ("order", f.orders),
+                ("store", f.stores),
+                ("inventory", f.inventory),
+                ("team_member", f.team_members),
+                ("merchant", f.merchants),
+            ] {
+                self.rows.get_or_create(&TableLabels { table }).set(count.value as f64);
+            }
+            self.database_size_bytes.set(f.size_bytes as f64);
+            let age = (time::OffsetDateTime::now_utc() - f.measured_at).as_seconds_f64().max(0.0);
+            self.figures_age_seconds.set(age);
+            self.image_files.set(f.images.total_files as f64);
+            self.image_bytes.set(f.images.total_bytes as f64);
+        }
+        self.database_up.set(if db.reachable() { 1.0 } else { 0.0 });
+        if let Some(sample) = system {
+            self.cpu_ratio.set(sample.metrics.cpu_percent / 100.0);
+            self.memory_ratio.set(sample.metrics.memory_percent / 100.0);
+            self.disk_ratio.set(sample.metrics.disk_percent / 100.0);
+        }
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry)?;
+        Ok(text)
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
