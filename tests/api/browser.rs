@@ -1,19 +1,40 @@
-//! The dashboard in a real browser: Debian's Chromium, headless, driven through chromedriver's
-//! WebDriver HTTP API. Demo data, sign in, the cards show what the API returns, the trend range
-//! switches, an export downloads, sign-out; screenshots at 1280 and 390 px wide (written to
-//! `ORION_SCREENSHOTS_DIR`, default the test's temporary directory).
+//! The dashboard in a real browser (feature `browser`): Debian's Chromium, headless, driven
+//! through chromedriver's WebDriver HTTP API. Demo data; sign in; every panel shows what the API
+//! returns; the trend range switches; an export downloads; the designed states (no snapshots, a
+//! revoked token, the API gone) say so; no Content-Security-Policy violation is logged.
+//! Screenshots at 1280 and 390 px wide go to `ORION_SCREENSHOTS_DIR` (default the test's
+//! temporary directory).
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use reqwest::Method;
 use serde_json::{Value, json};
 
+const BASE: &str = "/api/v1/admin/platform-health";
+
+/// A WebDriver session on a chromedriver this test started; the process is killed when dropped,
+/// also when the test fails half-way.
 struct Driver {
     http: reqwest::Client,
     base: String,
     session: String,
     process: Child,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// A WebDriver error reply (`{"value": {"error": …, "message": …}}`).
+#[derive(Debug)]
+struct WebDriverError {
+    error: String,
+    message: String,
 }
 
 impl Driver {
@@ -25,104 +46,149 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver (Debian's chromium-driver; .ci/run installs it)");
-        let http = reqwest::Client::new();
-        let base = format!("http://127.0.0.1:{port}");
+        let mut driver = Driver {
+            http: reqwest::Client::new(),
+            base: format!("http://127.0.0.1:{port}"),
+            session: String::new(),
+            process,
+        };
         // Wait for the external process to listen (bounded).
         let deadline = Instant::now() + Duration::from_secs(20);
-        while http.get(format!("{base}/status")).send().await.is_err() {
+        while driver.http.get(format!("{}/status", driver.base)).send().await.is_err() {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let capabilities = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-dev-shm-usage", "--window-size=1280,900"]
-        }}}});
-        let created: Value = http
-            .post(format!("{base}/session"))
-            .json(&capabilities)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let session =
-            created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("session: {created}")).to_owned();
-        Driver { http, base, session, process }
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--window-size=1280,900"]},
+            "goog:loggingPrefs": {"browser": "ALL"}
+        }}});
+        let created = driver.send(Method::POST, format!("{}/session", driver.base), Some(capabilities)).await;
+        let created = created.unwrap_or_else(|e| panic!("new session: {e:?}"));
+        driver.session =
+            created["sessionId"].as_str().unwrap_or_else(|| panic!("session: {created}")).to_owned();
+        driver
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let url = format!("{}/session/{}{path}", self.base, self.session);
+    async fn send(&self, method: Method, url: String, body: Option<Value>) -> Result<Value, WebDriverError> {
         let mut request = self.http.request(method, url);
         if let Some(body) = body {
             request = request.json(&body);
         }
         let reply: Value = request.send().await.unwrap().json().await.unwrap();
-        reply["value"].clone()
+        let value = reply["value"].clone();
+        match value["error"].as_str() {
+            Some(error) => {
+                Err(WebDriverError { error: error.to_owned(), message: value["message"].to_string() })
+            }
+            None => Ok(value),
+        }
+    }
+
+    /// A session command; a WebDriver error fails the test with its message.
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        self.send(method, url, body).await.unwrap_or_else(|e| panic!("{path}: {e:?}"))
     }
 
     async fn goto(&self, url: &str) {
-        self.call(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
+        self.call(Method::POST, "/url", Some(json!({"url": url}))).await;
     }
 
+    /// The element `css` selects, `None` when there is none (any other error fails).
     async fn find(&self, css: &str) -> Option<String> {
-        let found = self
-            .call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})))
-            .await;
-        found.as_object()?.values().next()?.as_str().map(str::to_owned)
+        let url = format!("{}/session/{}/element", self.base, self.session);
+        match self.send(Method::POST, url, Some(json!({"using": "css selector", "value": css}))).await {
+            Ok(found) => Some(found.as_object()?.values().next()?.as_str()?.to_owned()),
+            Err(e) if e.error == "no such element" => None,
+            Err(e) => panic!("{css}: {e:?}"),
+        }
     }
 
-    /// Waits (bounded) until `css` exists and `check` accepts its text.
+    /// The text of `css`, `None` when there is no such element (or it was replaced while read:
+    /// the page re-renders its panels).
+    async fn text(&self, css: &str) -> Option<String> {
+        let element = self.find(css).await?;
+        let url = format!("{}/session/{}/element/{element}/text", self.base, self.session);
+        match self.send(Method::GET, url, None).await {
+            Ok(text) => Some(text.as_str().unwrap_or_default().to_owned()),
+            Err(e) if e.error == "stale element reference" => None,
+            Err(e) => panic!("{css}: {e:?}"),
+        }
+    }
+
+    /// Waits (bounded) until `css` exists and `check` accepts its text; returns the text.
     async fn wait_text(&self, css: &str, check: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if let Some(element) = self.find(css).await {
-                let text = self.call(reqwest::Method::GET, &format!("/element/{element}/text"), None).await;
-                let text = text.as_str().unwrap_or_default().to_owned();
-                if check(&text) {
-                    return text;
-                }
-                assert!(Instant::now() < deadline, "{css}: text {text:?} never matched");
-            } else {
-                assert!(Instant::now() < deadline, "{css} never appeared");
+            let text = self.text(css).await;
+            if let Some(text) = text.as_deref().filter(|t| check(t)) {
+                return text.to_owned();
             }
+            assert!(Instant::now() < deadline, "{css}: text {text:?} never matched");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     async fn attribute(&self, css: &str, name: &str) -> Option<String> {
         let element = self.find(css).await?;
-        self.call(reqwest::Method::GET, &format!("/element/{element}/attribute/{name}"), None)
-            .await
-            .as_str()
-            .map(str::to_owned)
+        let value = self.call(Method::GET, &format!("/element/{element}/attribute/{name}"), None).await;
+        value.as_str().map(str::to_owned)
+    }
+
+    async fn count(&self, css: &str) -> usize {
+        let found =
+            self.call(Method::POST, "/elements", Some(json!({"using": "css selector", "value": css}))).await;
+        found.as_array().map_or(0, Vec::len)
     }
 
     async fn click(&self, css: &str) {
         let element = self.find(css).await.unwrap_or_else(|| panic!("{css} not found"));
-        self.call(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({}))).await;
+        self.call(Method::POST, &format!("/element/{element}/click"), Some(json!({}))).await;
     }
 
     async fn type_into(&self, css: &str, text: &str) {
         let element = self.find(css).await.unwrap_or_else(|| panic!("{css} not found"));
-        self.call(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({"text": text})))
-            .await;
+        self.call(Method::POST, &format!("/element/{element}/value"), Some(json!({"text": text}))).await;
+    }
+
+    /// Runs `script` in the page and returns its value.
+    async fn script(&self, script: &str) -> Value {
+        self.call(Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await
+    }
+
+    /// The browser's console since the last call (chromedriver's log endpoint).
+    async fn console(&self) -> Vec<String> {
+        let entries = self.call(Method::POST, "/se/log", Some(json!({"type": "browser"}))).await;
+        entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["message"].as_str().map(str::to_owned))
+            .collect()
     }
 
     async fn screenshot(&self, width: u32, height: u32, file: &std::path::Path) {
-        self.call(reqwest::Method::POST, "/window/rect", Some(json!({"width": width, "height": height})))
-            .await;
-        let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        self.call(Method::POST, "/window/rect", Some(json!({"width": width, "height": height}))).await;
+        let png = self.call(Method::GET, "/screenshot", None).await;
         let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
         assert!(bytes.starts_with(b"\x89PNG"));
         std::fs::write(file, bytes).unwrap();
     }
 
-    async fn quit(mut self) {
-        self.call(reqwest::Method::DELETE, "", None).await;
-        let _ = self.process.kill();
-        let _ = self.process.wait();
+    async fn sign_in(&self, address: &str, token: &str) {
+        self.goto(&format!("{address}/admin/platform-health")).await;
+        self.wait_text("#signin-title", |t| t == "Sign in").await;
+        self.type_into("#token", token).await;
+        self.click("#signin-button").await;
+    }
+
+    /// The error banner is hidden.
+    async fn no_banner(&self) {
+        let class = self.attribute("#banner", "class").await.unwrap_or_default();
+        let text = self.text("#banner").await.unwrap_or_default();
+        assert!(class.contains("hidden"), "error banner shown: {text:?}");
     }
 }
 
@@ -138,53 +204,130 @@ fn en_us(n: i64) -> String {
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_dashboard_signs_in_shows_the_api_figures_switches_range_and_exports() {
-    tests::run_demo(tests::Backend::Sqlite, |app| async move {
-        let health = app.get_as_admin("/api/v1/admin/platform-health/health").await.json;
-        let capacity = app.get_as_admin("/api/v1/admin/platform-health/capacity").await.json;
-        let driver = Driver::start().await;
-        driver.goto(&format!("{}/admin/platform-health", app.address)).await;
-        driver.wait_text("#signin-title", |t| t == "Sign in").await;
-        driver.type_into("#token", &app.admin_token).await;
-        driver.click("#signin-button").await;
+fn screenshots_dir() -> std::path::PathBuf {
+    let dir = std::env::var_os("ORION_SCREENSHOTS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_every_panel_shows_the_api_figures_and_the_controls_work() {
+    tests::run_demo(tests::Backend::Sqlite, |app| async move {
+        let health = app.get_as_admin(&format!("{BASE}/health")).await.json;
+        let capacity = app.get_as_admin(&format!("{BASE}/capacity")).await.json;
+        let subscriptions = app.get_as_admin(&format!("{BASE}/subscription-capacity")).await.json;
+        let recommendations = app.get_as_admin(&format!("{BASE}/recommendations")).await.json;
+        let driver = Driver::start().await;
+        driver.sign_in(&app.address, &app.admin_token).await;
+
+        // Cards.
         let products = en_us(health["database"]["products_count"].as_i64().unwrap());
         driver.wait_text("#card-products [data-value]", |t| t == products).await;
         let merchants = en_us(health["database"]["merchants_count"].as_i64().unwrap());
-        assert_eq!(driver.wait_text("#card-merchants [data-value]", |_| true).await, merchants);
+        assert_eq!(driver.text("#card-merchants [data-value]").await.unwrap(), merchants);
         let orders = en_us(capacity["orders_this_month"].as_i64().unwrap());
-        assert_eq!(driver.wait_text("#card-orders [data-value]", |_| true).await, orders);
-        let tier = health["infrastructure_tier"].as_str().unwrap().to_owned();
-        assert_eq!(driver.wait_text("#card-tier [data-value]", |_| true).await, tier);
-        driver.wait_text("#overall", |t| t.contains("Overall:")).await;
-        driver.wait_text("#forecasts tbody", |t| t.contains("Products")).await;
+        assert_eq!(driver.text("#card-orders [data-value]").await.unwrap(), orders);
+        assert_eq!(
+            driver.text("#card-tier [data-value]").await.unwrap(),
+            health["infrastructure_tier"].as_str().unwrap()
+        );
+        let overall = health["overall_status"].as_str().unwrap();
+        driver.wait_text("#overall", |t| t.contains(overall)).await;
+        // Subscription capacity: a row per tier, each line's status as the API says.
+        assert_eq!(driver.count("#subscriptions tbody tr").await, 4);
+        let products_line = driver.text("#subscriptions .meter").await.unwrap();
+        assert!(
+            products_line.contains(subscriptions["products"]["status"].as_str().unwrap()),
+            "{products_line}"
+        );
+        // Thresholds: every one, with the API's status.
+        let thresholds = health["thresholds"].as_array().unwrap();
+        assert_eq!(driver.count("#thresholds tbody tr").await, thresholds.len());
+        let table = driver.text("#thresholds tbody").await.unwrap();
+        for t in thresholds {
+            assert!(table.contains(t["name"].as_str().unwrap()), "{} missing: {table}", t["name"]);
+        }
+        // Bars take their width from the API through the CSSOM (the CSP forbids inline styles).
+        let width =
+            driver.script("return document.querySelector('#thresholds [data-width]').style.width").await;
+        assert!(width.as_str().is_some_and(|w| w.ends_with('%')), "{width}");
+        // Recommendations: the capacity ones and /health's, by severity.
+        let listed = driver.count("#recommendations .rec").await;
+        let expected =
+            recommendations.as_array().unwrap().len() + health["recommendations"].as_array().unwrap().len();
+        assert_eq!(listed, expected);
+        // Performance and forecasts.
+        driver.wait_text("#latency", |t| t.ends_with("ms")).await;
+        driver.wait_text("#forecasts tbody", |t| t.contains("Products") && t.contains("Database (MB)")).await;
+        driver.no_banner().await;
 
+        // The range switch redraws the chart.
         driver.click("#ranges button[data-days=\"90\"]").await;
         let deadline = Instant::now() + Duration::from_secs(10);
-        while driver.attribute("#ranges button[data-days=\"90\"]", "aria-pressed").await.as_deref()
-            != Some("true")
-        {
-            assert!(Instant::now() < deadline, "the 90-day range never became active");
+        loop {
+            let pressed = driver.attribute("#ranges button[data-days=\"90\"]", "aria-pressed").await;
+            let label = driver.attribute("#chart", "aria-label").await.unwrap_or_default();
+            if pressed.as_deref() == Some("true") && label.contains("over 91 days") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the 90-day range never showed: {pressed:?} {label}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let label = driver.attribute("#chart", "aria-label").await.unwrap_or_default();
-        assert!(label.contains("over 91 days"), "{label}");
-
         driver.click("#exports button[data-report=\"weekly\"][data-format=\"csv\"]").await;
         driver.wait_text("#export-status", |t| t.starts_with("Downloaded orion-weekly-")).await;
 
-        let dir = std::env::var_os("ORION_SCREENSHOTS_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
-        std::fs::create_dir_all(&dir).unwrap();
-        driver.screenshot(1280, 2200, &dir.join("platform-health-1280.png")).await;
-        driver.screenshot(390, 3800, &dir.join("platform-health-390.png")).await;
+        let dir = screenshots_dir();
+        driver.screenshot(1280, 2400, &dir.join("platform-health-1280.png")).await;
+        driver.screenshot(390, 4200, &dir.join("platform-health-390.png")).await;
+        let violations: Vec<String> =
+            driver.console().await.into_iter().filter(|m| m.contains("Content Security Policy")).collect();
+        assert!(violations.is_empty(), "CSP violations: {violations:?}");
 
         driver.click("#signout").await;
         driver.wait_text("#banner", |t| t == "Signed out.").await;
         assert!(driver.find("#signin:not(.hidden)").await.is_some());
-        driver.quit().await;
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_designed_states_no_snapshots_revoked_token_api_gone() {
+    tests::run_demo(tests::Backend::Sqlite, |app| async move {
+        use forecast::entity::capacity_snapshot;
+        use sea_orm::EntityTrait;
+        capacity_snapshot::Entity::delete_many().exec(&app.db).await.unwrap();
+        let driver = Driver::start().await;
+        driver.sign_in(&app.address, &app.admin_token).await;
+        driver.wait_text("#chart-empty", |t| t.starts_with("No capacity snapshots yet")).await;
+        driver.wait_text("#forecasts tbody", |t| t.contains("at least 7")).await;
+        driver.no_banner().await;
+
+        // The token is revoked: the next refresh sends the operator back to sign-in, saying why.
+        let now = time::OffsetDateTime::now_utc();
+        assert_eq!(accounts::revoke_token(&app.db, &app.admin_token, now).await.unwrap(), 1);
+        driver.click("#refresh").await;
+        driver.wait_text("#banner", |t| t.contains("revoked")).await;
+        assert!(driver.find("#signin:not(.hidden)").await.is_some());
+
+        // The API is gone: the page says so instead of going blank.
+        let viewer_is_refused = app.get(&format!("{BASE}/health"), Some(&app.viewer_token)).await.status;
+        assert_eq!(viewer_is_refused, 403);
+        let admin = accounts::create_admin(
+            &app.db,
+            &accounts::Email::parse("second@orion.example").unwrap(),
+            accounts::Role::Admin,
+            now,
+        )
+        .await
+        .unwrap();
+        driver.type_into("#token", &admin.token).await;
+        driver.click("#signin-button").await;
+        driver.wait_text("#card-products [data-value]", |t| !t.is_empty()).await;
+        app.stop_server().await;
+        driver.click("#refresh").await;
+        driver.wait_text("#banner", |t| t.contains("unreachable")).await;
     })
     .await
 }

@@ -36,6 +36,7 @@ pub struct TestApp {
     pub admin_token: String,
     /// A valid token of a user without the admin role.
     pub viewer_token: String,
+    server: ServerHandle,
     client: reqwest::Client,
 }
 
@@ -158,6 +159,11 @@ impl TestApp {
         let response = request.send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
         let (status, headers) = (response.status().as_u16(), response.headers().clone());
         (status, headers, response.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+    }
+
+    /// Stops the HTTP server (to see what clients do when the API is gone).
+    pub async fn stop_server(&self) {
+        self.server.stop(false).await;
     }
 
     /// Re-measures the database figures now (instead of waiting for the refresh interval).
@@ -320,6 +326,7 @@ async fn start(backend: Backend, settings: &Settings, db: &TestDb) -> (TestApp, 
         db_url: db.url.clone(),
         admin_token: admin.token,
         viewer_token: viewer.token,
+        server: handle.clone(),
         client: reqwest::Client::new(),
     };
     (app, handle)
