@@ -37,6 +37,12 @@ struct WebDriverError {
     message: String,
 }
 
+impl std::fmt::Display for WebDriverError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.error, self.message)
+    }
+}
+
 impl Driver {
     async fn start() -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -65,7 +71,7 @@ impl Driver {
             "goog:loggingPrefs": {"browser": "ALL"}
         }}});
         let created = driver.send(Method::POST, format!("{}/session", driver.base), Some(capabilities)).await;
-        let created = created.unwrap_or_else(|e| panic!("new session: {e:?}"));
+        let created = created.unwrap_or_else(|e| panic!("new session: {e}"));
         driver.session =
             created["sessionId"].as_str().unwrap_or_else(|| panic!("session: {created}")).to_owned();
         driver
@@ -89,7 +95,7 @@ impl Driver {
     /// A session command; a WebDriver error fails the test with its message.
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}/session/{}{path}", self.base, self.session);
-        self.send(method, url, body).await.unwrap_or_else(|e| panic!("{path}: {e:?}"))
+        self.send(method, url, body).await.unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
     async fn goto(&self, url: &str) {
@@ -102,7 +108,7 @@ impl Driver {
         match self.send(Method::POST, url, Some(json!({"using": "css selector", "value": css}))).await {
             Ok(found) => Some(found.as_object()?.values().next()?.as_str()?.to_owned()),
             Err(e) if e.error == "no such element" => None,
-            Err(e) => panic!("{css}: {e:?}"),
+            Err(e) => panic!("{css}: {e}"),
         }
     }
 
@@ -114,7 +120,7 @@ impl Driver {
         match self.send(Method::GET, url, None).await {
             Ok(text) => Some(text.as_str().unwrap_or_default().to_owned()),
             Err(e) if e.error == "stale element reference" => None,
-            Err(e) => panic!("{css}: {e:?}"),
+            Err(e) => panic!("{css}: {e}"),
         }
     }
 
