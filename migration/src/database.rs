@@ -65,6 +65,26 @@ impl DatabaseSettings {
     }
 }
 
+/// Connections of `db`'s pool in use, % of the pool's maximum (one decimal): the figure behind
+/// the `db_pool_percent` threshold. `None` for a backend this build has no driver for.
+pub fn pool_usage_percent(db: &DatabaseConnection) -> Option<f64> {
+    let (open, idle, max) = match db.get_database_backend() {
+        #[cfg(feature = "postgres")]
+        sea_orm::DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle(), pool.options().get_max_connections())
+        }
+        #[cfg(feature = "sqlite")]
+        sea_orm::DatabaseBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle(), pool.options().get_max_connections())
+        }
+        _ => return None,
+    };
+    let in_use = open.saturating_sub(u32::try_from(idle).unwrap_or(u32::MAX));
+    (max > 0).then(|| (f64::from(in_use) / f64::from(max) * 1000.0).round() / 10.0)
+}
+
 /// `url` without its password.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

@@ -8,7 +8,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
-pub use database::{DatabaseSettings, redact};
+pub use database::{DatabaseSettings, pool_usage_percent, redact};
 
 mod database;
 mod m20260101_000001_merchants;
@@ -19,6 +19,7 @@ mod m20260101_000005_images;
 mod m20260101_000006_forecast;
 mod m20260101_000007_admin;
 mod m20261128_000008_time;
+mod m20261128_000009_figures;
 mod util;
 
 #[cfg(feature = "test-util")]
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000006_forecast::Migration),
             Box::new(m20260101_000007_admin::Migration),
             Box::new(m20261128_000008_time::Migration),
+            Box::new(m20261128_000009_figures::Migration),
         ]
     }
 }

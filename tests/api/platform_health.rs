@@ -13,6 +13,7 @@ macro_rules! assert_health_snapshot {
             ".system.memory_total_gb" => "[machine]",
             ".system.disk_percent" => "[machine]",
             ".system.disk_used_gb" => "[machine]",
+            ".system.disk_free_gb" => "[machine]",
             ".system.disk_total_gb" => "[machine]",
             ".system.sampled_at" => "[machine]",
             ".database.size_mb" => "[size]",
@@ -36,6 +37,12 @@ macro_rules! assert_health_snapshot {
             ".thresholds[5].percent_used" => "[machine]",
             ".thresholds[7].current" => "[load]",
             ".thresholds[7].percent_used" => "[load]",
+            ".thresholds[8].current" => "[load]",
+            ".thresholds[8].percent_used" => "[load]",
+            ".thresholds[9].current" => "[load]",
+            ".thresholds[9].percent_used" => "[load]",
+            ".thresholds[10].current" => "[load]",
+            ".thresholds[10].percent_used" => "[load]",
         })
     };
 }
@@ -51,6 +58,29 @@ e2e_test!(async fn health_reports_the_platform_with_seed_001_fields(app) {
     assert!(health["database"]["size_mb"].as_f64().unwrap() > 0.0);
     assert!(health["system"]["memory_total_gb"].as_f64().unwrap() > 0.0, "the sampler ran");
     assert_health_snapshot!(health);
+});
+
+e2e_test!(async fn the_disk_figures_are_what_df_reports_for_the_data_directory(app) {
+    // The test's data directory is a temporary directory: the same file system as this one.
+    let out = std::process::Command::new("df")
+        .args(["--output=used,avail,size", "-B1"])
+        .arg(std::env::temp_dir())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let df: Vec<f64> = text.lines().nth(1).unwrap().split_whitespace().map(|n| n.parse().unwrap()).collect();
+    let reply = app.get_as_admin("/api/v1/admin/platform-health/health").await;
+    let system = &reply.json["system"];
+    let gib = 1024.0 * 1024.0 * 1024.0;
+    let close = |key: &str, expected: f64, within: f64| {
+        let ours = system[key].as_f64().unwrap();
+        assert!((ours - expected).abs() <= within, "{key}: ours {ours}, df {expected}");
+    };
+    close("disk_percent", df[0] / (df[0] + df[1]) * 100.0, 0.5);
+    close("disk_total_gb", df[2] / gib, 0.01);
+    // Used and free move with other writers between the sample and df: within 0.5 % of the size.
+    close("disk_used_gb", df[0] / gib, df[2] / gib * 0.005);
+    close("disk_free_gb", df[1] / gib, df[2] / gib * 0.005);
 });
 
 e2e_test!(async fn capacity_lists_products_by_store_and_this_months_orders(app) {
@@ -104,6 +134,24 @@ e2e_test!(async fn figures_follow_the_database_after_a_refresh(app) {
     assert_eq!(after["products_total"], 10);
     assert_eq!(after["products_by_store"]["acme-porto"], 1);
     assert_eq!(after["active_stores"], 4);
+});
+
+e2e_test!(async fn merchants_over_their_tier_are_listed_with_the_dynamics(app) {
+    let before = app.get_as_admin("/api/v1/admin/platform-health/subscription-capacity").await.json;
+    assert_eq!(before["over_limit"], serde_json::json!([]));
+    assert_eq!(before["merchant_dynamics"]["new_this_month"], 2, "both fixture merchants began today");
+    // Acme is Professional (3 team members) and has 2; two more arrive around the checks.
+    let now = time::OffsetDateTime::now_utc();
+    let lisbon = stores::StoreId::new(2).unwrap();
+    for email in ["a@acme-lisbon.example", "b@acme-lisbon.example"] {
+        stores::add_team_member(&app.db, lisbon, email, stores::TeamRole::Staff, now).await.unwrap();
+    }
+    app.refresh_figures().await;
+    let after = app.get_as_admin("/api/v1/admin/platform-health/subscription-capacity").await.json;
+    assert_eq!(
+        after["over_limit"],
+        serde_json::json!([{"merchant_id": 1, "merchant": "Acme", "tier": "professional", "resource": "team_members", "limit": 3, "current": 4}])
+    );
 });
 
 mod configured_thresholds {

@@ -22,7 +22,8 @@ pub struct HealthResponse {
     /// CPU, memory and the data directory's disk.
     pub system: SystemMetrics,
     /// Database size and row counts (size_mb, products_count, orders_count, stores_count,
-    /// merchants_count, inventory_count, freshness).
+    /// merchants_count, inventory_count, active_stores, enabled_stores, orders_this_month,
+    /// orders_last_30_days, freshness).
     #[schema(value_type = Object)]
     pub database: health::DatabaseMetrics,
     /// Image storage counters (total_files, total_size_mb, total_size_gb, max_files_per_dir,
@@ -50,7 +51,8 @@ pub struct HealthResponse {
 /// Seed 001 `SystemMetrics`, plus when it was sampled.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SystemMetrics {
-    /// cpu_percent, memory_percent, memory_used_gb, memory_total_gb, disk_percent, disk_used_gb,
+    /// cpu_percent, memory_percent, memory_used_gb, memory_total_gb, disk_percent (as `df`:
+    /// used / (used + available)), disk_used_gb, disk_free_gb (available to the service),
     /// disk_total_gb.
     #[serde(flatten)]
     #[schema(value_type = Object)]
@@ -74,10 +76,14 @@ pub struct CapacityResponse<'a> {
     pub storage_used_gb: f64,
     /// Database size, MiB.
     pub database_size_mb: f64,
-    /// Orders since 00:00 UTC on the first of the month.
+    /// Orders since 00:00 UTC on the first of the month (a display figure).
     pub orders_this_month: u64,
-    /// Active stores.
+    /// Orders of the last 30 days (rolling): what the `monthly_orders` threshold evaluates.
+    pub orders_last_30_days: u64,
+    /// Stores with activity (an order, a product, an inventory change) in the last 30 days.
     pub active_stores: u64,
+    /// Stores with the enabled flag set.
+    pub enabled_stores: u64,
     /// How fresh these figures are.
     #[schema(value_type = Object)]
     pub freshness: Freshness,
@@ -93,14 +99,24 @@ impl Serialize for StoreCounts<'_> {
     }
 }
 
-/// `GET /subscription-capacity` (seed 000 shape, plus `freshness`).
+/// `GET /subscription-capacity` (seed 000 shape, plus `merchant_dynamics`, `over_limit` and
+/// `freshness`).
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SubscriptionCapacityResponse {
-    /// total_subscriptions, tier_distribution, and products, orders_monthly, team_members, each
-    /// with actual, theoretical_limit, utilization_percent, headroom, unlimited_subscriptions.
+pub struct SubscriptionCapacityResponse<'a> {
+    /// total_subscriptions, tier_distribution, and products, orders_monthly (the last 30 days),
+    /// team_members, each with actual, theoretical_limit, utilization_percent, headroom,
+    /// unlimited_subscriptions, status.
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub capacity: billing::SubscriptionCapacity,
+    /// new_this_month, churned_this_month, churn_rate_percent_30d, net_growth_percent_30d,
+    /// new_percent_30d.
+    #[schema(value_type = Object)]
+    pub merchant_dynamics: billing::MerchantDynamics,
+    /// Merchants over a limit of their tier (merchant_id, merchant, tier, resource, limit,
+    /// current), largest overshoot first.
+    #[schema(value_type = Vec<Object>)]
+    pub over_limit: &'a [billing::OverLimit],
     /// How fresh these figures are.
     #[schema(value_type = Object)]
     pub freshness: Freshness,

@@ -58,10 +58,10 @@ function renderHealth(h, c) {
   const o = $("overall"); o.className = `badge s-${h.overall_status}`; o.innerHTML = `<span aria-hidden="true">${ICON[h.overall_status]}</span>Overall: ${esc(h.overall_status)}`;
   const db = h.database, img = h.image_storage;
   $("cards").innerHTML = [
-    card("stores", "Active stores", fmt(c.active_stores), `${fmt(db.stores_count)} in all`),
+    card("stores", "Active stores", fmt(c.active_stores), `active in 30 days · ${fmt(c.enabled_stores)} enabled · ${fmt(db.stores_count)} in all`),
     card("merchants", "Merchants", fmt(db.merchants_count)),
     card("products", "Products", fmt(db.products_count), db.freshness.counts.products === "planner_estimate" ? "estimate" : ""),
-    card("orders", "Orders this month", fmt(c.orders_this_month), `${fmt(db.orders_count)} in all`),
+    card("orders", "Orders, last 30 days", fmt(c.orders_last_30_days), `${fmt(c.orders_this_month)} this month · ${fmt(db.orders_count)} in all`),
     card("images", "Images", fmt(img.total_files), `${fmt(img.total_size_gb, 2)} GB stored`),
     card("database", "Database", `${fmt(db.size_mb, 1)} MB`, db.freshness.database_reachable ? `measured ${fmt(db.freshness.age_seconds, 0)} s ago` : "unreachable"),
     card("tier", "Infrastructure tier", h.infrastructure_tier, h.next_tier_trigger || "No upgrade in sight"),
@@ -74,7 +74,7 @@ function renderHealth(h, c) {
   };
   $("system").innerHTML = meter("CPU", s.cpu_percent, byKey.cpu_percent, "")
     + meter("Memory", s.memory_percent, byKey.memory_percent, `${fmt(s.memory_used_gb, 1)} of ${fmt(s.memory_total_gb, 1)} GB`)
-    + meter("Disk", s.disk_percent, byKey.disk_percent, `${fmt(s.disk_used_gb, 0)} of ${fmt(s.disk_total_gb, 0)} GB`);
+    + meter("Disk", s.disk_percent, byKey.disk_percent, `${fmt(s.disk_used_gb, 1)} GB used · ${fmt(s.disk_free_gb, 1)} GB free · ${fmt(s.disk_total_gb, 0)} GB size`);
   $("thresholds").querySelector("tbody").innerHTML = h.thresholds.map((t) => `<tr><td>${esc(t.name)}</td><td class="num">${fmt(t.current, 1)}</td><td class="num">${fmt(t.warning)}</td><td class="num">${fmt(t.critical)}</td>
     <td><div class="bar" aria-hidden="true">${bar(t.status, t.percent_used)}</div><span class="muted small">${fmt(t.percent_used, 1)} %</span></td><td>${badge(t.status)}</td></tr>`).join("");
   const p = h.performance;
@@ -93,8 +93,19 @@ function renderSubscriptions(s) {
       <div class="bar" role="progressbar" aria-label="${esc(label)} utilization" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${Math.round(l.utilization_percent)}">${bar(status, l.utilization_percent)}</div>
       <div class="muted small">${fmt(l.actual)} of ${fmt(l.theoretical_limit)} sold · headroom ${fmt(l.headroom)}${l.unlimited_subscriptions ? ` · ${fmt(l.unlimited_subscriptions)} unlimited` : ""}</div></div>`;
   };
+  const d = s.merchant_dynamics;
+  const dynamics = `<table id="dynamics"><tbody>
+    <tr><th>New merchants this month</th><td class="num">${fmt(d.new_this_month)}</td></tr>
+    <tr><th>Churned this month</th><td class="num">${fmt(d.churned_this_month)}</td></tr>
+    <tr><th>Churn, last 30 days</th><td class="num">${fmt(d.churn_rate_percent_30d, 1)} %</td></tr>
+    <tr><th>Net growth, last 30 days</th><td class="num">${fmt(d.net_growth_percent_30d, 1)} %</td></tr></tbody></table>`;
+  const resource = { products: "products", orders_per_month: "orders / month", team_members: "team members", images_per_product: "images / product" };
+  const over = s.over_limit.length
+    ? `<table id="over-limit"><caption class="muted left">Merchants over their tier's limits (largest overshoot first)</caption><thead><tr><th>Merchant</th><th>Tier</th><th>Resource</th><th class="num">Limit</th><th class="num">Current</th></tr></thead><tbody>`
+      + s.over_limit.map((o) => `<tr><td>${esc(o.merchant)}</td><td>${esc(o.tier)}</td><td>${esc(resource[o.resource] || o.resource)}</td><td class="num">${fmt(o.limit)}</td><td class="num">${fmt(o.current)}</td></tr>`).join("") + `</tbody></table>`
+    : `<p class="muted" id="over-limit-none">Every merchant is within its tier's limits.</p>`;
   $("subscriptions").innerHTML = `<p class="muted">${fmt(s.total_subscriptions)} live subscriptions</p><table><thead><tr><th>Tier</th><th class="num">Subscriptions</th></tr></thead><tbody>${tiers}</tbody></table>`
-    + line("Products", s.products) + line("Orders this month", s.orders_monthly) + line("Team members", s.team_members);
+    + line("Products", s.products) + line("Orders, last 30 days", s.orders_monthly) + line("Team members", s.team_members) + dynamics + over;
 }
 
 function renderRecommendations(capacity, health) {
@@ -105,7 +116,7 @@ function renderRecommendations(capacity, health) {
 }
 
 async function renderForecasts() {
-  const metrics = ["total_products", "total_orders_month", "storage_used_gb", "db_size_mb"];
+  const metrics = ["total_products", "orders_last_30_days", "storage_used_gb", "db_size_mb"];
   const results = await Promise.all(metrics.map((m) => json(`/forecast?metric=${m}`)));
   $("forecasts").querySelector("tbody").innerHTML = results.map((f) => {
     const e = f.estimate;

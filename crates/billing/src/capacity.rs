@@ -21,7 +21,7 @@ pub struct SoldLimits {
 pub struct Usage {
     /// Products.
     pub products: i64,
-    /// Orders in the period the monthly order limits count (see [`crate::month_start`]).
+    /// Orders of the last 30 days (rolling, so the figure has no month-start drop).
     pub orders_monthly: i64,
     /// Team members.
     pub team_members: i64,
@@ -84,10 +84,19 @@ pub struct SubscriptionCapacity {
     pub tier_distribution: BTreeMap<String, u64>,
     /// Products.
     pub products: CapacityLine,
-    /// Orders this month.
+    /// Orders of the last 30 days (rolling) against the monthly order limits.
     pub orders_monthly: CapacityLine,
     /// Team members.
     pub team_members: CapacityLine,
+}
+
+/// The limits of each of `tiers_sold` (one entry per subscription), from the catalogue `tiers`.
+pub fn sold_limits(tiers: &[crate::Tier], tiers_sold: impl IntoIterator<Item = TierCode>) -> Vec<SoldLimits> {
+    tiers_sold
+        .into_iter()
+        .filter_map(|code| tiers.iter().find(|t| t.code == code))
+        .map(|t| SoldLimits { tier: t.code, limits: t.limits })
+        .collect()
 }
 
 /// Sums what the sold tiers allow and compares it with `usage`.

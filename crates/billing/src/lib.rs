@@ -2,11 +2,15 @@
 //! checks and the subscription-capacity computation.
 //!
 //! Without the `db` feature: the tier and status enums, the pure limit rule ([`check_limit`]),
-//! [`subscription_capacity`] over plain values, and the period arithmetic. With it (the
-//! default): the entities, [`subscribe`], the DB-backed checks ([`check_merchant_limit`],
-//! [`image_allowance`]) and the loaders behind `GET /subscription-capacity`.
+//! [`subscription_capacity`], [`merchant_dynamics`] and [`over_limit`] over plain values, and the
+//! period arithmetic. With it (the default): the entities, the subscription lifecycle
+//! ([`subscribe`] → [`activate`] / [`mark_past_due`] / [`cancel`] → [`end_due`], each transition
+//! timed), the DB-backed checks ([`check_merchant_limit`], [`image_allowance`]) and the loaders
+//! behind `GET /subscription-capacity` ([`subscription_spans`], [`merchant_usage`]).
 
 mod capacity;
+mod compliance;
+mod dynamics;
 #[cfg(feature = "db")]
 pub mod entity;
 mod ids;
@@ -16,8 +20,11 @@ mod subscription;
 mod tier;
 
 pub use capacity::{
-    CapacityLine, SoldLimits, SubscriptionCapacity, Usage, UtilizationStatus, subscription_capacity,
+    CapacityLine, SoldLimits, SubscriptionCapacity, Usage, UtilizationStatus, sold_limits,
+    subscription_capacity,
 };
+pub use compliance::{MerchantUsage, OverLimit, over_limit};
+pub use dynamics::{MerchantDynamics, SubscriptionSpan, merchant_dynamics};
 pub use ids::SubscriptionId;
 pub use period::{add_months, current_period, month_start};
 #[cfg(feature = "db")]
@@ -31,7 +38,7 @@ use serde::Serialize;
 pub const TRIAL_DAYS: i64 = 30;
 
 /// A metered resource with a per-merchant limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Resource {
     /// Products across the merchant's stores.

@@ -133,10 +133,69 @@ db_test!(async fn trials_become_active_and_active_ones_past_due_but_not_backward
     let id = billing::live_subscription(&db, merchant_id).await.unwrap().unwrap().id;
     let early = billing::mark_past_due(&db, id).await;
     assert!(matches!(early, Err(Error::InvalidTransition { status: SubscriptionStatus::Trialing, .. })), "{early:?}");
-    assert_eq!(billing::activate(&db, id).await.unwrap().status, SubscriptionStatus::Active);
+    let paid = t0() + Duration::days(3);
+    assert_eq!(billing::activate(&db, id, paid).await.unwrap().status, SubscriptionStatus::Active);
     assert_eq!(billing::mark_past_due(&db, id).await.unwrap().status, SubscriptionStatus::PastDue);
-    assert_eq!(billing::activate(&db, id).await.unwrap().status, SubscriptionStatus::Active);
+    let again = billing::activate(&db, id, paid + Duration::days(40)).await.unwrap();
+    assert_eq!(again.status, SubscriptionStatus::Active);
+    assert_eq!(again.activated_at.map(|t| t.get()), Some(paid), "the first activation is the one recorded");
 });
+
+db_test!(async fn a_cancelled_subscription_runs_to_its_period_end_then_ends(db) {
+    let (merchant_id, _) = merchant(&db, "acme", TierCode::Business, 0).await;
+    let id = billing::live_subscription(&db, merchant_id).await.unwrap().unwrap().id;
+    billing::activate(&db, id, t0() + Duration::days(1)).await.unwrap();
+    // Cancelled on March 20th: the monthly period that contains it runs Mar 10 → Apr 10.
+    let cancelled = billing::cancel(&db, id, datetime!(2026-03-20 9:00 UTC)).await.unwrap();
+    assert!(cancelled.cancel_at_period_end && cancelled.status == SubscriptionStatus::Active);
+    assert_eq!(cancelled.current_period_end.get(), datetime!(2026-04-10 12:00 UTC));
+    let twice = billing::cancel(&db, id, datetime!(2026-03-21 9:00 UTC)).await;
+    assert!(matches!(twice, Err(Error::InvalidTransition { .. })), "{twice:?}");
+
+    assert_eq!(billing::end_due(&db, datetime!(2026-04-10 11:59 UTC)).await.unwrap(), 0, "still live");
+    assert!(billing::live_subscription(&db, merchant_id).await.unwrap().is_some());
+    assert_eq!(billing::end_due(&db, datetime!(2026-04-11 0:00 UTC)).await.unwrap(), 1);
+    assert_eq!(billing::end_due(&db, datetime!(2026-04-12 0:00 UTC)).await.unwrap(), 0, "ended once");
+    assert!(billing::live_subscription(&db, merchant_id).await.unwrap().is_none());
+
+    let spans = billing::subscription_spans(&db).await.unwrap();
+    assert_eq!(spans.len(), 1);
+    assert_eq!(spans[0].started_at, t0());
+    assert_eq!(spans[0].activated_at, Some(t0() + Duration::days(1)));
+    assert_eq!(spans[0].ended_at, Some(datetime!(2026-04-10 12:00 UTC)), "ended when the period did, not when noticed");
+    // The merchant may subscribe again.
+    subscribe(&db, merchant_id, TierCode::Essential, BillingCycle::Monthly, datetime!(2026-05-01 0:00 UTC))
+        .await
+        .unwrap();
+});
+
+db_test!(async fn an_unpaid_trial_expires_at_its_end(db) {
+    let (merchant_id, _) = merchant(&db, "acme", TierCode::Essential, 0).await;
+    let (paying, _) = merchant(&db, "globex", TierCode::Essential, 0).await;
+    let paying_id = billing::live_subscription(&db, paying).await.unwrap().unwrap().id;
+    billing::activate(&db, paying_id, t0() + Duration::days(29)).await.unwrap();
+
+    assert_eq!(billing::end_due(&db, t0() + Duration::days(30)).await.unwrap(), 1);
+    let spans = billing::subscription_spans(&db).await.unwrap();
+    let expired = spans.iter().find(|s| s.merchant_id == merchant_id).unwrap();
+    assert_eq!(expired.ended_at, Some(t0() + Duration::days(30)));
+    assert!(billing::live_subscription(&db, merchant_id).await.unwrap().is_none());
+    assert!(billing::live_subscription(&db, paying).await.unwrap().is_some(), "a paid trial does not expire");
+    let late = billing::activate(&db, expired_id(&db, merchant_id).await, t0() + Duration::days(31)).await;
+    assert!(matches!(late, Err(Error::InvalidTransition { status: SubscriptionStatus::Expired, .. })), "{late:?}");
+});
+
+async fn expired_id(db: &DatabaseConnection, merchant_id: MerchantId) -> billing::SubscriptionId {
+    use billing::entity::merchant_subscription;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    merchant_subscription::Entity::find()
+        .filter(merchant_subscription::Column::MerchantId.eq(merchant_id))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
 
 db_test!(async fn image_allowance_checks_the_store_the_product_and_the_plan(db) {
     let (_, acme) = merchant(&db, "acme", TierCode::Essential, 2).await; // 3 images per product
@@ -153,25 +212,27 @@ db_test!(async fn image_allowance_checks_the_store_the_product_and_the_plan(db) 
     assert!(matches!(missing, Err(Error::Store(stores::Error::StoreNotFound(_)))), "{missing:?}");
 });
 
-db_test!(async fn subscription_capacity_sums_live_subscriptions_against_platform_usage(db) {
-    let (_, acme_stores) = merchant(&db, "acme", TierCode::Essential, 1).await;
-    let (_, globex_stores) = merchant(&db, "globex", TierCode::Professional, 1).await;
-    merchant(&db, "bigco", TierCode::Enterprise, 0).await;
-    products(&db, acme_stores[0], 0, 50).await;
-    products(&db, globex_stores[0], 0, 25).await;
-    add_team_member(&db, globex_stores[0], "a@globex.com", TeamRole::Owner, t0()).await.unwrap();
+db_test!(async fn merchants_over_their_tier_are_listed_largest_overshoot_first(db) {
+    let (acme, acme_stores) = merchant(&db, "acme", TierCode::Essential, 2).await; // 200 products, 1 member
+    let (globex, globex_stores) = merchant(&db, "globex", TierCode::Professional, 1).await; // 500 products
+    let (_, bigco_stores) = merchant(&db, "bigco", TierCode::Enterprise, 1).await;
+    // Imported around the checks: 150 + 100 products on Essential (25 % over), 2 members (100 % over).
+    products(&db, acme_stores[0], 0, 150).await;
+    products(&db, acme_stores[1], 0, 100).await;
+    add_team_member(&db, acme_stores[0], "a@acme.com", TeamRole::Owner, t0()).await.unwrap();
+    add_team_member(&db, acme_stores[1], "b@acme.com", TeamRole::Staff, t0()).await.unwrap();
+    products(&db, globex_stores[0], 0, 500).await; // exactly at the limit: compliant
+    products(&db, bigco_stores[0], 0, 900).await; // unlimited
+    // Added after the moment asked about: not counted.
+    let later = t0() + Duration::days(2);
+    add_team_member(&db, globex_stores[0], "late@globex.com", TeamRole::Staff, later).await.unwrap();
 
-    let capacity = billing::load_subscription_capacity(&db, t0()).await.unwrap();
-
-    assert_eq!(capacity.total_subscriptions, 3);
-    assert_eq!(capacity.tier_distribution["essential"], 1);
-    assert_eq!(capacity.tier_distribution["professional"], 1);
-    assert_eq!(capacity.tier_distribution["enterprise"], 1);
-    assert_eq!(capacity.products.actual, 75);
-    assert_eq!(capacity.products.theoretical_limit, 700);
-    assert_eq!(capacity.products.utilization_percent, 10.7);
-    assert_eq!(capacity.products.headroom, 625);
-    assert_eq!(capacity.products.unlimited_subscriptions, 1);
-    assert_eq!(capacity.team_members.theoretical_limit, 4);
-    assert_eq!(capacity.team_members.actual, 1);
+    let usage = billing::merchant_usage(&db, t0() + Duration::days(1)).await.unwrap();
+    let of = |id: MerchantId| usage.iter().find(|u| u.merchant_id == id).unwrap();
+    assert_eq!((of(acme).products, of(acme).team_members, of(acme).merchant.as_str()), (250, 2, "acme"));
+    assert_eq!((of(globex).products, of(globex).team_members), (500, 0));
+    let tiers = billing::tiers(&db).await.unwrap();
+    let over: Vec<_> =
+        billing::over_limit(&tiers, &usage).into_iter().map(|o| (o.merchant_id, o.resource, o.limit, o.current)).collect();
+    assert_eq!(over, [(acme, Resource::TeamMembers, 1, 2), (acme, Resource::Products, 200, 250)]);
 });

@@ -2,17 +2,23 @@
 //! public functions, so every rule they enforce (unique codes, SKUs and domains, one primary
 //! domain, limits per merchant, loyalty balances) holds for the demo too.
 //!
-//! Merchants with one to three stores (each with a verified primary domain), live subscriptions
-//! across the tiers, products (with an English title, some also German, and stock), team members,
-//! orders with items spread over the last months with growth and busier weekends, and loyalty
-//! programs with cards. Every merchant stays within its tier's limits, so the
+//! Merchants joining over time (half before the history window, half during it), each with one to
+//! three stores (each with a verified primary domain), a subscription that lives a realistic life
+//! (a trial, paid for or left to expire, some cancelled or past due), products (with an English
+//! title, some also German, and stock) added in batches since the store opened, team members,
+//! orders with items since the store opened, growing month by month with busier weekends, and
+//! loyalty programs with cards. Every merchant stays within its tier's limits, so the
 //! subscription-capacity figures are plausible. One transaction per merchant: an interrupted run
-//! leaves whole merchants only. Used by `admin-api seed-demo`, the first start of an empty
-//! embedded database, the end-to-end tests and the load tests.
+//! leaves whole merchants only.
+//!
+//! The daily history is then measured, not made up: `forecast::backfill_snapshots` measures each
+//! past day as of its capture moment from these rows, the same way the daily capture measures
+//! today. Used by `admin-api seed-demo`, the first start of an empty embedded database, the
+//! end-to-end tests and the load tests.
 
 use std::collections::BTreeMap;
 
-use billing::{BillingCycle, SubscriptionStatus, TierCode};
+use billing::{BillingCycle, TierCode};
 use merchants::{MerchantId, MerchantSlug, NewMerchant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -50,7 +56,8 @@ pub struct DemoSizes {
     /// Random seed: the same seed gives the same data.
     #[cfg_attr(feature = "cli", arg(long, default_value_t = 42))]
     pub seed: u64,
-    /// Daily capacity snapshots before today (today's is captured from the data).
+    /// Days of history: merchants join over this window (and `months`), and a snapshot of each
+    /// day before today is measured from the data as of that day.
     #[cfg_attr(feature = "cli", arg(long, default_value_t = 180))]
     pub history_days: u32,
 }
@@ -249,15 +256,19 @@ pub async fn seed_demo(
     }
     let mut rng = StdRng::seed_from_u64(sizes.seed);
     let now = OffsetDateTime::now_utc();
+    let tiers = billing::tiers(db).await.map_err(|e| refused("subscription")(&e))?;
     let mut report = DemoReport::default();
     for index in 0..sizes.merchants {
         let tier = sizes.tier_weights.pick(&mut rng);
+        let limits = tiers.iter().find(|t| t.code == tier).map(|t| t.limits).unwrap_or_default();
         let txn = db.begin().await?;
-        seed_merchant(&txn, &mut rng, sizes, tier, index, now, &mut report).await?;
+        seed_merchant(&txn, &mut rng, sizes, (tier, limits), index, now, &mut report).await?;
         txn.commit().await?;
         progress(&report);
     }
-    report.snapshots = history::seed_history(db, &mut rng, now, sizes.history_days).await?;
+    // Cancelled subscriptions whose period is over and unpaid trials end, as the hourly job does.
+    billing::end_due(db, now).await.map_err(|e| refused("subscription")(&e))?;
+    report.snapshots = history::measure_history(db, now, sizes.history_days).await?;
     Ok(report)
 }
 
@@ -269,14 +280,18 @@ async fn seed_merchant<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     rng: &mut StdRng,
     sizes: &DemoSizes,
-    tier: TierCode,
+    (tier, limits): (TierCode, billing::TierLimits),
     index: u32,
     now: OffsetDateTime,
     report: &mut DemoReport,
 ) -> Result<()> {
     let name = format!("{} {}", ADJECTIVES[rng.random_range(0..16)], NOUNS[rng.random_range(0..16)]);
     let slug = format!("{}-{}", name.to_lowercase().replace(' ', "-"), index + 1);
-    let created = now - Duration::days(i64::from(sizes.months) * 30 + rng.random_range(0..60));
+    // Half the merchants were there before the window; the others joined during it, evenly.
+    let window = i64::from(sizes.history_days.max(sizes.months * 30)).max(1);
+    let days_ago =
+        if rng.random_bool(0.5) { window + rng.random_range(0..60) } else { rng.random_range(0..window) };
+    let created = now - Duration::days(days_ago) - Duration::seconds(rng.random_range(0..86_400));
     let merchant_slug = MerchantSlug::parse(&slug).map_err(|e| refused("merchant")(&e))?;
     let contact = format!("owner@{slug}.example");
     let merchant = merchants::create_merchant(
@@ -287,7 +302,8 @@ async fn seed_merchant<C: ConnectionTrait + TransactionTrait>(
     .await
     .map_err(|e| refused("merchant")(&e))?;
     report.merchants += 1;
-    let limits = subscribe(db, rng, merchant.id, tier, now, created).await?;
+    // Stores of a merchant whose subscription ended stop selling and adding products then.
+    let active_until = subscribe(db, rng, merchant.id, tier, now, created).await?;
 
     let store_count: u32 = match rng.random_range(0..10) {
         0..6 => 1,
@@ -303,7 +319,7 @@ async fn seed_merchant<C: ConnectionTrait + TransactionTrait>(
     let mut team_left = rng.random_range(1..=team_cap);
 
     for s in 0..store_count {
-        let opened = created + Duration::days(i64::from(s) * 7);
+        let opened = (created + Duration::days(i64::from(s) * 7)).min(now);
         let code = format!("{slug}-{}", s + 1);
         let store_name = format!("{name} {}", CITIES[rng.random_range(0..CITIES.len())]);
         let store = stores::create_store(
@@ -339,12 +355,21 @@ async fn seed_merchant<C: ConnectionTrait + TransactionTrait>(
 
         let wanted = u64::from(sizes.products_per_store) * rng.random_range(50..=150) / 100;
         let count = product_cap.map_or(wanted, |cap| wanted.min(cap));
-        let product_ids = seed_products(db, rng, store.id, count, opened, now).await?;
+        let product_ids = seed_products(db, rng, store.id, count, opened, active_until.max(opened)).await?;
         report.products += product_ids.len() as u64;
         if product_ids.is_empty() {
             continue;
         }
-        let orders = seed_orders(db, rng, sizes, store.id, &product_ids, monthly_order_cap, now).await?;
+        let orders = seed_orders(
+            db,
+            rng,
+            sizes,
+            store.id,
+            &product_ids,
+            monthly_order_cap,
+            (opened, active_until, now),
+        )
+        .await?;
         report.orders += orders.0;
         report.order_items += orders.1;
         if s == 0 && rng.random_bool(0.5) {
@@ -354,7 +379,9 @@ async fn seed_merchant<C: ConnectionTrait + TransactionTrait>(
     Ok(())
 }
 
-/// A subscription started when the merchant joined: mostly active, some in trial, a few past due.
+/// A subscription whose trial started when the merchant joined, with a life since: most paid
+/// within the trial (some later cancelled, a few past due), some never paid (expired, or still
+/// in a recent trial). Returns when it ended (`now` while live).
 async fn subscribe(
     db: &impl ConnectionTrait,
     rng: &mut StdRng,
@@ -362,39 +389,44 @@ async fn subscribe(
     tier: TierCode,
     now: OffsetDateTime,
     joined: OffsetDateTime,
-) -> Result<billing::TierLimits> {
+) -> Result<OffsetDateTime> {
     let cycle = if rng.random_bool(0.3) { BillingCycle::Annual } else { BillingCycle::Monthly };
-    let status = match rng.random_range(0..100) {
-        0..80 => SubscriptionStatus::Active,
-        80..93 => SubscriptionStatus::Trialing,
-        _ => SubscriptionStatus::PastDue,
-    };
-    // A trial is at most 30 days old; paid subscriptions began when the merchant joined.
-    let started = if status == SubscriptionStatus::Trialing {
-        now - Duration::days(rng.random_range(1..29))
-    } else {
-        joined
-    };
-    let subscription = billing::subscribe(db, merchant_id, tier, cycle, started)
+    let subscription = billing::subscribe(db, merchant_id, tier, cycle, joined)
         .await
         .map_err(|e| refused("subscription")(&e))?;
-    if status != SubscriptionStatus::Trialing {
-        billing::activate(db, subscription.id).await.map_err(|e| refused("subscription")(&e))?;
+    let paid_at =
+        joined + Duration::days(rng.random_range(2..28)) + Duration::seconds(rng.random_range(0..86_400));
+    let fate = rng.random_range(0..100);
+    if fate < 8 || paid_at > now {
+        // Never paid: expires at the trial's end (or is still in it).
+        return Ok(subscription.trial_ends_at.map_or(now, |end| end.get().min(now)));
     }
-    if status == SubscriptionStatus::PastDue {
-        billing::mark_past_due(db, subscription.id).await.map_err(|e| refused("subscription")(&e))?;
+    billing::activate(db, subscription.id, paid_at).await.map_err(|e| refused("subscription")(&e))?;
+    match fate {
+        8..20 => {
+            // Cancelled some time after paying; ends at that period's end.
+            let cancelled_at = paid_at + (now - paid_at) * rng.random_range(0.1..1.0);
+            let cancelled = billing::cancel(db, subscription.id, cancelled_at)
+                .await
+                .map_err(|e| refused("subscription")(&e))?;
+            return Ok(cancelled.current_period_end.get().min(now));
+        }
+        20..25 => {
+            billing::mark_past_due(db, subscription.id).await.map_err(|e| refused("subscription")(&e))?;
+        }
+        _ => {}
     }
-    Ok(billing::live_tier(db, merchant_id).await.map_err(|e| refused("subscription")(&e))?.limits)
+    Ok(now)
 }
 
-/// `count` products with titles and stock, added in ten batches between `opened` and `now`.
+/// `count` products with titles and stock, added in ten batches between `opened` and `until`.
 async fn seed_products<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     rng: &mut StdRng,
     store_id: StoreId,
     count: u64,
     opened: OffsetDateTime,
-    now: OffsetDateTime,
+    until: OffsetDateTime,
 ) -> Result<Vec<ProductId>> {
     let skus: Vec<String> = (1..=count).map(|p| format!("SKU-{p:06}")).collect();
     let titles: Vec<String> = (0..count)
@@ -422,7 +454,7 @@ async fn seed_products<C: ConnectionTrait + TransactionTrait>(
             stock: Some(Stock { warehouse: "main", bin_location: &bins[i], quantity: quantities[i] }),
         })
         .collect();
-    let span = (now - opened).max(Duration::ZERO);
+    let span = (until - opened).max(Duration::ZERO);
     let mut ids = Vec::with_capacity(products.len());
     let batches = products.len().div_ceil(10).max(1);
     for (i, batch) in products.chunks(batches).enumerate() {
@@ -434,8 +466,9 @@ async fn seed_products<C: ConnectionTrait + TransactionTrait>(
     Ok(ids)
 }
 
-/// Orders over the last `months`: the latest month about `orders_per_store_month`, each earlier
-/// one ~8 % fewer, busier on weekends, within the tier's monthly limit. Returns (orders, items).
+/// Orders over the last `months` since the store opened: the latest month about
+/// `orders_per_store_month`, each earlier one ~8 % fewer, busier on weekends, within the tier's
+/// monthly limit. Returns (orders, items).
 async fn seed_orders<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     rng: &mut StdRng,
@@ -443,17 +476,29 @@ async fn seed_orders<C: ConnectionTrait + TransactionTrait>(
     store_id: StoreId,
     products: &[ProductId],
     monthly_cap: Option<u64>,
-    now: OffsetDateTime,
+    (opened, until, now): (OffsetDateTime, OffsetDateTime, OffsetDateTime),
 ) -> Result<(u64, u64)> {
     let mut placed: Vec<(OffsetDateTime, Vec<NewOrderItem>, OrderStatus, i64)> = Vec::new();
-    for months_ago in 0..sizes.months {
+    // Orders cover the history window too, so its first day has a full 30 days behind it.
+    let months = sizes.months.max(sizes.history_days.div_ceil(30) + 1);
+    for months_ago in 0..months {
         let base = f64::from(sizes.orders_per_store_month) * 0.92f64.powi(months_ago as i32);
         let mut count = (base * rng.random_range(0.8..1.2)).round() as u64;
         if let Some(cap) = monthly_cap {
             count = count.min(cap);
         }
-        let month_end = now - Duration::days(i64::from(months_ago) * 30);
-        let month_begin = month_end - Duration::days(30);
+        let window_end = now - Duration::days(i64::from(months_ago) * 30);
+        if window_end <= opened {
+            break; // the store did not exist yet
+        }
+        let (month_begin, month_end) = ((window_end - Duration::days(30)).max(opened), window_end.min(until));
+        if month_begin >= month_end {
+            continue; // the merchant had left by then
+        }
+        // A store open for part of the month gets that part of its orders.
+        let share =
+            (month_end - month_begin).whole_seconds() as f64 / Duration::days(30).whole_seconds() as f64;
+        count = (count as f64 * share).round() as u64;
         let span = (month_end - month_begin).whole_seconds().max(1);
         let mut made = 0;
         while made < count {

@@ -43,8 +43,8 @@ pub use projections::{Projections, projections};
 pub use recommendations::{CapacityRecommendation, PlatformNow, capacity_recommendations};
 #[cfg(feature = "db")]
 pub use snapshot::{
-    Captured, capture_daily_snapshot, history, import_snapshots, prune_snapshots, snapshot_on,
-    snapshots_between,
+    Captured, backfill_snapshots, capture_daily_snapshot, capture_moment, history, import_snapshots,
+    measure_snapshot, prune_snapshots, snapshot_on, snapshots_between,
 };
 pub use trends::{PeriodTrends, Trend, period_trends, trend};
 

@@ -17,8 +17,10 @@ pub struct Snapshot {
     pub total_merchants: i64,
     /// Stores.
     pub total_stores: i64,
-    /// Active stores.
+    /// Stores with activity (an order, a product, an inventory change) in the last 30 days.
     pub active_stores: i64,
+    /// Stores with the enabled flag set.
+    pub enabled_stores: i64,
     /// Stores of merchants in their trial.
     pub trial_stores: i64,
     /// Live subscriptions.
@@ -27,8 +29,14 @@ pub struct Snapshot {
     pub active_subscriptions: i64,
     /// Products.
     pub total_products: i64,
-    /// Orders of the calendar month so far.
+    /// Orders of the calendar month so far (a display figure: it restarts on the 1st).
     pub total_orders_month: i64,
+    /// Orders of the last 30 days (rolling): the order figure forecasts use.
+    pub orders_last_30_days: i64,
+    /// Merchants whose first subscription started this calendar month.
+    pub new_merchants_month: i64,
+    /// Merchants whose subscription ended this calendar month, with none live.
+    pub churned_merchants_month: i64,
     /// Team members.
     pub total_team_members: i64,
     /// Distinct stored images.
@@ -68,8 +76,10 @@ pub enum Metric {
     TotalSubscriptions,
     /// `total_products`
     TotalProducts,
-    /// `total_orders_month`
+    /// `total_orders_month` (restarts on the 1st: no threshold, not for forecasts)
     TotalOrdersMonth,
+    /// `orders_last_30_days`
+    OrdersLast30Days,
     /// `total_team_members`
     TotalTeamMembers,
     /// `total_images`
@@ -84,13 +94,14 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in column order.
-    pub const ALL: [Metric; 11] = [
+    pub const ALL: [Metric; 12] = [
         Metric::TotalMerchants,
         Metric::TotalStores,
         Metric::ActiveStores,
         Metric::TotalSubscriptions,
         Metric::TotalProducts,
         Metric::TotalOrdersMonth,
+        Metric::OrdersLast30Days,
         Metric::TotalTeamMembers,
         Metric::TotalImages,
         Metric::TotalImageFiles,
@@ -107,6 +118,7 @@ impl Metric {
             Metric::TotalSubscriptions => "total_subscriptions",
             Metric::TotalProducts => "total_products",
             Metric::TotalOrdersMonth => "total_orders_month",
+            Metric::OrdersLast30Days => "orders_last_30_days",
             Metric::TotalTeamMembers => "total_team_members",
             Metric::TotalImages => "total_images",
             Metric::TotalImageFiles => "total_image_files",
@@ -123,7 +135,8 @@ impl Metric {
             Metric::ActiveStores => "Active stores",
             Metric::TotalSubscriptions => "Subscriptions",
             Metric::TotalProducts => "Products",
-            Metric::TotalOrdersMonth => "Monthly orders",
+            Metric::TotalOrdersMonth => "Orders this month",
+            Metric::OrdersLast30Days => "Orders (last 30 days)",
             Metric::TotalTeamMembers => "Team members",
             Metric::TotalImages => "Images",
             Metric::TotalImageFiles => "Image files",
@@ -142,7 +155,7 @@ impl Metric {
     pub fn threshold(self) -> Option<ThresholdMetric> {
         match self {
             Metric::TotalProducts => Some(ThresholdMetric::ProductsTotal),
-            Metric::TotalOrdersMonth => Some(ThresholdMetric::MonthlyOrders),
+            Metric::OrdersLast30Days => Some(ThresholdMetric::MonthlyOrders),
             Metric::StorageUsedGb => Some(ThresholdMetric::StorageGb),
             Metric::DbSizeMb => Some(ThresholdMetric::DbSizeMb),
             _ => None,
@@ -168,6 +181,7 @@ impl Metric {
             Metric::TotalSubscriptions => s.total_subscriptions as f64,
             Metric::TotalProducts => s.total_products as f64,
             Metric::TotalOrdersMonth => s.total_orders_month as f64,
+            Metric::OrdersLast30Days => s.orders_last_30_days as f64,
             Metric::TotalTeamMembers => s.total_team_members as f64,
             Metric::TotalImages => s.total_images as f64,
             Metric::TotalImageFiles => s.total_image_files as f64,

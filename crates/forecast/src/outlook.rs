@@ -43,9 +43,15 @@ pub fn resolve_metric(
     Ok((metric, level))
 }
 
-/// Seed 003's scenarios, and a user-defined one when `growth` (and `churn`) are given.
-pub fn scenarios(growth: Option<f64>, churn: Option<f64>) -> Result<Vec<Scenario>> {
+/// Seed 003's scenarios, then `measured` (the platform's own growth and churn, when measured),
+/// and a user-defined one when `growth` (and `churn`) are given.
+pub fn scenarios(
+    growth: Option<f64>,
+    churn: Option<f64>,
+    measured: Option<&billing::MerchantDynamics>,
+) -> Result<Vec<Scenario>> {
     let mut list: Vec<Scenario> = Scenario::presets().into();
+    list.extend(measured.map(Scenario::measured));
     if growth.is_some() || churn.is_some() {
         let custom = growth.and_then(|g| Scenario::custom(g, churn)).ok_or_else(|| {
             Error::InvalidInput(

@@ -30,6 +30,16 @@ impl Scenario {
 }
 
 impl Scenario {
+    /// The platform's own last 30 days (`measured`): merchants new in them and merchants churned
+    /// in them, each as a share of the merchants live 30 days ago.
+    pub fn measured(dynamics: &billing::MerchantDynamics) -> Scenario {
+        Scenario {
+            name: "measured".to_owned(),
+            monthly_growth: dynamics.new_percent_30d / 100.0,
+            churn_rate: dynamics.churn_rate_percent_30d / 100.0,
+        }
+    }
+
     /// A user-defined scenario: monthly growth within 0..=5 (e.g. 0.2 = 20 %) and churn within
     /// 0..=1 (default 0); `None` outside those ranges.
     pub fn custom(monthly_growth: f64, churn_rate: Option<f64>) -> Option<Scenario> {

@@ -163,6 +163,24 @@ pub fn capacity_recommendations(
     })
 }
 
+/// What ends the current infrastructure tier: the limit (stores or products) that is nearer in
+/// proportion, as the one that will decide the upgrade.
+fn upgrade_trigger(tier: &health::InfrastructureTier, stores: u64, products: u64) -> String {
+    let share = |n: u64, limit: Option<u64>| limit.map(|limit| (n as f64 / limit.max(1) as f64, limit, n));
+    let deciding = match (share(stores, tier.max_stores), share(products, tier.max_products)) {
+        (Some(s), Some(p)) if p.0 > s.0 => Some(("products", p)),
+        (Some(s), _) => Some(("stores", s)),
+        (None, Some(p)) => Some(("products", p)),
+        (None, None) => None,
+    };
+    match deciding {
+        Some((what, (fraction, limit, now))) => {
+            format!("Next upgrade trigger: {limit} {what} (now {now}, {:.0}%)", fraction * 100.0)
+        }
+        None => "Top tier: scale the cluster with demand".to_owned(),
+    }
+}
+
 /// Every rule, most severe first.
 pub fn recommendations(inputs: &Inputs<'_>) -> Vec<CapacityRecommendation> {
     let mut out = Vec::new();
@@ -185,16 +203,12 @@ pub fn recommendations(inputs: &Inputs<'_>) -> Vec<CapacityRecommendation> {
             "Consider upgrading store tiers or adding capacity",
         );
     }
-    let tier = health::infrastructure_tier(inputs.stores, inputs.products);
-    let next = health::INFRASTRUCTURE_TIERS.iter().find(|t| t.name == tier.name).and_then(|t| t.max_stores);
+    let tier = health::infrastructure_tier(inputs.stores, inputs.products).tier;
     push(
         Category::Infrastructure,
         Severity::Info,
         format!("Current tier: {}", tier.name),
-        match next {
-            Some(max) => format!("Next upgrade trigger: {max} stores"),
-            None => "Top tier: scale the cluster with demand".to_owned(),
-        },
+        upgrade_trigger(&tier, inputs.stores, inputs.products),
         "Monitor growth and plan for infrastructure scaling",
     );
     if let Some(growth) = inputs.store_growth_30d_percent.filter(|g| *g >= HIGH_GROWTH_PERCENT) {
@@ -298,7 +312,16 @@ mod tests {
             (out[0].category, out[0].title.as_str()),
             (Category::Infrastructure, "Current tier: Medium")
         );
-        assert_eq!(out[0].description, "Next upgrade trigger: 300 stores");
+        assert_eq!(out[0].description, "Next upgrade trigger: 300 stores (now 150, 50%)");
+    }
+
+    #[test]
+    fn the_upgrade_trigger_names_the_resource_that_decides() {
+        // Starter: 50 stores, 10,000 products. 20 stores are 40 %, 9,000 products 90 %.
+        let out = recommendations(&Inputs { stores: 20, products: 9_000, ..inputs() });
+        assert_eq!(out[0].description, "Next upgrade trigger: 10000 products (now 9000, 90%)");
+        let top = recommendations(&Inputs { stores: 50_000, products: 90_000_000, ..inputs() });
+        assert_eq!(top[0].description, "Top tier: scale the cluster with demand");
     }
 
     #[test]

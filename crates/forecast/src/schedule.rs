@@ -7,7 +7,7 @@ use std::time::Duration;
 use health::SystemMetrics;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
-use time::{OffsetDateTime, Time};
+use time::OffsetDateTime;
 
 use crate::{capture_daily_snapshot, prune_snapshots};
 
@@ -37,11 +37,10 @@ pub async fn capture_now(db: &DatabaseConnection, system: Option<SystemMetrics>)
     }
 }
 
-/// How long from `now` until 00:00:05 UTC of the next day.
+/// How long from `now` until the next day's [`crate::capture_moment`] (00:00:05 UTC).
 pub fn until_next_capture(now: OffsetDateTime) -> Duration {
-    let next =
-        now.date().next_day().map(|day| day.with_time(Time::from_hms(0, 0, 5).unwrap_or(Time::MIDNIGHT)));
-    next.map_or(Duration::from_secs(3600), |next| (next.assume_utc() - now).try_into().unwrap_or_default())
+    let next = now.date().next_day().map(crate::capture_moment);
+    next.map_or(Duration::from_secs(3600), |next| (next - now).try_into().unwrap_or_default())
 }
 
 /// Spawns the daily loop on the current tokio runtime; `system` gives the latest system sample

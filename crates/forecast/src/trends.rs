@@ -54,7 +54,8 @@ pub struct PeriodTrends {
     pub start_date: Option<time::Date>,
     /// Last snapshot's day.
     pub end_date: Option<time::Date>,
-    /// stores, products, orders, team_members, storage_gb (empty without snapshots).
+    /// stores, products, orders (this calendar month, as seed 000), orders_30d (rolling), team_members,
+    /// storage_gb (empty without snapshots).
     pub trends: BTreeMap<&'static str, Trend>,
 }
 
@@ -79,6 +80,7 @@ fn trends_of(history: &[Snapshot]) -> BTreeMap<&'static str, Trend> {
         ("stores", Metric::TotalStores),
         ("products", Metric::TotalProducts),
         ("orders", Metric::TotalOrdersMonth),
+        ("orders_30d", Metric::OrdersLast30Days),
         ("team_members", Metric::TotalTeamMembers),
         ("storage_gb", Metric::StorageUsedGb),
     ]

@@ -8,15 +8,22 @@
 //! `COUNT(*)`, and says so; smaller tables, and every SQLite table, are counted exactly. A failed
 //! refresh keeps the last good figures and records the error, so `/health` reports an unreachable
 //! database instead of failing.
+//!
+//! [`measure`] takes the moment to measure at: the monitor passes now, the daily snapshot passes
+//! now too, and the demo's back-fill passes past days. Every figure counts the rows created by
+//! then (activity, rolling windows, subscriptions live then), so a back-filled day is what a
+//! capture on that day would have measured, except for what was deleted or edited since: rows
+//! deleted later are not seen, and a store's enabled flag is today's.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use billing::SoldLimits;
 use images::StorageStats;
+use merchants::Timestamp;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, Statement,
+    QueryFilter, Statement, Value,
 };
 use serde::Serialize;
 use stores::entity::{order, store};
@@ -108,10 +115,11 @@ pub struct Count {
     pub method: CountMethod,
 }
 
-/// One refresh's figures.
+/// One refresh's figures, as of [`DbFigures::measured_at`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DbFigures {
-    /// Database size on disk in bytes.
+    /// Database size on disk in bytes (for a past moment: today's size scaled by the share of
+    /// today's rows that existed then).
     pub size_bytes: u64,
     /// Products.
     pub products: Count,
@@ -125,29 +133,44 @@ pub struct DbFigures {
     pub team_members: Count,
     /// Merchants.
     pub merchants: Count,
-    /// Active stores (exact).
+    /// Stores with the enabled flag set (`is_active`).
+    pub enabled_stores: u64,
+    /// Stores with activity in the 30 days up to the measurement (seed 000): an order, a product
+    /// created, or an inventory change (`last_activity_at`).
     pub active_stores: u64,
-    /// Orders placed since 00:00 UTC on the first of the month (exact, an index range).
+    /// Orders since 00:00 UTC on the first of the month (a display figure).
     pub orders_this_month: u64,
-    /// Products per store code, for stores with products (exact), most products first.
+    /// Orders of the last 30 days (rolling): what the `monthly_orders` threshold, the monthly
+    /// order capacity and the order forecasts use, free of the month-start drop.
+    pub orders_last_30_days: u64,
+    /// Products per store code, for stores with products, most products first.
     pub products_by_store: Vec<(String, u64)>,
-    /// The limits of every live subscription.
+    /// The limits of every subscription live at the measurement.
     pub sold_limits: Vec<SoldLimits>,
+    /// Stores of merchants in their trial.
+    pub trial_stores: u64,
+    /// Live subscriptions past their trial (paid for).
+    pub paying_subscriptions: u64,
+    /// New and churned merchants.
+    pub dynamics: billing::MerchantDynamics,
+    /// Merchants over a limit of their tier, largest overshoot first.
+    pub over_limit: Vec<billing::OverLimit>,
     /// Image storage counters.
     pub images: StorageStats,
-    /// When the refresh started.
+    /// The moment measured (when the refresh started, for the monitor).
     pub measured_at: OffsetDateTime,
-    /// How long the refresh took.
+    /// How long the measurement took.
     pub took: Duration,
 }
 
 impl DbFigures {
-    /// What the sold subscriptions allow against these figures (billing's computation).
+    /// What the sold subscriptions allow against these figures (billing's computation; monthly
+    /// orders are the rolling 30 days).
     pub fn subscription_capacity(&self) -> billing::SubscriptionCapacity {
         let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         let usage = billing::Usage {
             products: as_i64(self.products.value),
-            orders_monthly: as_i64(self.orders_this_month),
+            orders_monthly: as_i64(self.orders_last_30_days),
             team_members: as_i64(self.team_members.value),
         };
         billing::subscription_capacity(&self.sold_limits, usage)
@@ -183,8 +206,14 @@ impl DbState {
     }
 
     /// What the health assessment looks at: these figures (zeros without any), the latest system
-    /// sample and the request window.
-    pub fn observation(&self, system: Option<SystemMetrics>, requests: &RequestSummary) -> Observation {
+    /// sample, the request window and the connection pool's use (%, see
+    /// `migration::pool_usage_percent`).
+    pub fn observation(
+        &self,
+        system: Option<SystemMetrics>,
+        requests: &RequestSummary,
+        db_pool_percent: f64,
+    ) -> Observation {
         let figures = self.figures.as_deref();
         let system = system.unwrap_or_default();
         let (products, stores) = figures.map_or((0, 0), |f| (f.products.value, f.stores.value));
@@ -196,8 +225,12 @@ impl DbState {
                 disk_percent: system.disk_percent,
                 memory_percent: system.memory_percent,
                 cpu_percent: system.cpu_percent,
-                monthly_orders: figures.map_or(0, |f| f.orders_this_month) as f64,
+                monthly_orders: figures.map_or(0, |f| f.orders_last_30_days) as f64,
                 avg_response_ms: requests.avg_ms,
+                api_p95_ms: requests.p95_ms,
+                error_rate_percent: requests.error_rate_percent,
+                db_pool_percent,
+                image_files_per_directory: figures.map_or(0, |f| f.images.max_files_per_dir) as f64,
             },
             stores,
             products,
@@ -249,6 +282,14 @@ pub struct DatabaseMetrics {
     pub merchants_count: u64,
     /// Inventory rows.
     pub inventory_count: u64,
+    /// Stores with activity in the last 30 days (seed 000).
+    pub active_stores: u64,
+    /// Stores with the enabled flag set.
+    pub enabled_stores: u64,
+    /// Orders since the first of the month, 00:00 UTC.
+    pub orders_this_month: u64,
+    /// Orders of the last 30 days (rolling).
+    pub orders_last_30_days: u64,
     /// How fresh these figures are.
     pub freshness: Freshness,
 }
@@ -264,6 +305,10 @@ impl DbState {
             stores_count: count(|f| f.stores.value),
             merchants_count: count(|f| f.merchants.value),
             inventory_count: count(|f| f.inventory.value),
+            active_stores: count(|f| f.active_stores),
+            enabled_stores: count(|f| f.enabled_stores),
+            orders_this_month: count(|f| f.orders_this_month),
+            orders_last_30_days: count(|f| f.orders_last_30_days),
             freshness: self.freshness(now),
         }
     }
@@ -377,52 +422,128 @@ async fn refresh(db: &DatabaseConnection, settings: &DbMonitorSettings, previous
     }
 }
 
-/// Measures every figure once.
+/// Measures every figure as of `at` (see the module documentation); tables PostgreSQL estimates
+/// at or above `settings.exact_count_limit` rows are reported by that estimate (today's).
 pub async fn measure(
     db: &impl ConnectionTrait,
     settings: &DbMonitorSettings,
-    now: OffsetDateTime,
+    at: OffsetDateTime,
 ) -> crate::Result<DbFigures> {
+    use merchants::sql::{query_count, query_pairs, statement};
+
     let started = Instant::now();
-    let count = |table: &'static str| count_rows(db, table, settings.exact_count_limit);
-    let orders_this_month = order::Entity::find()
-        .filter(order::Column::CreatedAt.gte(merchants::Timestamp::from(billing::month_start(now))))
+    let backend = db.get_database_backend();
+    let until = || -> Value { Timestamp::from(at).into() };
+    let count = |table: &'static str| count_rows(db, table, settings.exact_count_limit, at);
+    let counts = [
+        count("product").await?,
+        count("order").await?,
+        count("store").await?,
+        count("inventory").await?,
+        count("team_member").await?,
+        count("merchant").await?,
+    ];
+    let (rows_then, rows_now) =
+        counts.iter().fold((0u64, 0u64), |(then, now), (count, all)| (then + count.value, now + all));
+    let [products, orders, stores, inventory, team_members, merchants] = counts.map(|(count, _)| count);
+    let size_now = database_size(db).await?;
+    let size_bytes = if rows_now == 0 || rows_then >= rows_now {
+        size_now
+    } else {
+        (size_now as f64 * rows_then as f64 / rows_now as f64).round() as u64
+    };
+
+    let orders_since = |from: OffsetDateTime, inclusive: bool| {
+        let start = Timestamp::from(from);
+        let query = order::Entity::find().filter(order::Column::CreatedAt.lte(Timestamp::from(at)));
+        let query = if inclusive {
+            query.filter(order::Column::CreatedAt.gte(start))
+        } else {
+            query.filter(order::Column::CreatedAt.gt(start))
+        };
+        query.count(db)
+    };
+    let window_start = at - time::Duration::days(30);
+    let orders_this_month = orders_since(billing::month_start(at), true).await?;
+    let orders_last_30_days = orders_since(window_start, false).await?;
+    let enabled_stores = store::Entity::find()
+        .filter(store::Column::IsActive.eq(true))
+        .filter(store::Column::CreatedAt.lte(Timestamp::from(at)))
         .count(db)
         .await?;
+    let active_stores = query_count(
+        db,
+        statement(
+            backend,
+            r#"SELECT COUNT(*) AS n FROM store s WHERE s.created_at <= $2 AND (
+                 (s.last_activity_at > $1 AND s.last_activity_at <= $2)
+                 OR EXISTS (SELECT 1 FROM "order" o WHERE o.store_id = s.id AND o.created_at > $1 AND o.created_at <= $2)
+                 OR EXISTS (SELECT 1 FROM product p WHERE p.store_id = s.id AND p.created_at > $1 AND p.created_at <= $2))"#,
+            [Timestamp::from(window_start).into(), until()],
+        ),
+    )
+    .await?;
     let by_store = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
+        .query_all_raw(statement(
+            backend,
             "SELECT s.code AS code, COUNT(*) AS n FROM product p JOIN store s ON s.id = p.store_id \
-             GROUP BY s.code ORDER BY n DESC, s.code",
+             WHERE p.created_at <= $1 GROUP BY s.code ORDER BY n DESC, s.code",
+            [until()],
         ))
         .await?;
     let products_by_store = by_store
         .iter()
         .map(|row| Ok((row.try_get::<String>("", "code")?, to_u64(row.try_get::<i64>("", "n")?))))
         .collect::<std::result::Result<Vec<_>, DbErr>>()?;
+
+    let spans = billing::subscription_spans(db).await?;
+    let tiers = billing::tiers(db).await?;
+    let live: Vec<&billing::SubscriptionSpan> = spans.iter().filter(|s| s.live_at(at)).collect();
+    let trialing: std::collections::HashSet<i64> =
+        live.iter().filter(|s| s.trialing_at(at)).map(|s| s.merchant_id.get()).collect();
+    let stores_per_merchant = query_pairs(
+        db,
+        statement(
+            backend,
+            "SELECT merchant_id AS k, COUNT(*) AS n FROM store WHERE created_at <= $1 GROUP BY merchant_id",
+            [until()],
+        ),
+    )
+    .await?;
+    let trial_stores = stores_per_merchant.iter().filter(|(m, _)| trialing.contains(m)).map(|(_, n)| n).sum();
+
     Ok(DbFigures {
-        size_bytes: database_size(db).await?,
-        products: count("product").await?,
-        orders: count("order").await?,
-        stores: count("store").await?,
-        inventory: count("inventory").await?,
-        team_members: count("team_member").await?,
-        merchants: count("merchant").await?,
-        active_stores: store::Entity::find().filter(store::Column::IsActive.eq(true)).count(db).await?,
+        size_bytes,
+        products,
+        orders,
+        stores,
+        inventory,
+        team_members,
+        merchants,
+        enabled_stores,
+        active_stores,
         orders_this_month,
+        orders_last_30_days,
         products_by_store,
-        sold_limits: billing::load_sold_limits(db).await?,
-        images: images::load_storage_stats(db).await?,
-        measured_at: now,
+        sold_limits: billing::sold_limits(&tiers, live.iter().map(|s| s.tier)),
+        trial_stores,
+        paying_subscriptions: live.iter().filter(|s| s.paying_at(at)).count() as u64,
+        dynamics: billing::merchant_dynamics(&spans, at),
+        over_limit: billing::over_limit(&tiers, &billing::merchant_usage(db, at).await?),
+        images: images::storage_stats_as_of(db, at).await?,
+        measured_at: at,
         took: started.elapsed(),
     })
 }
 
+/// The rows of `table` created by `at`, and all its rows now. On PostgreSQL a table estimated at
+/// or above `exact_limit` rows is reported by the planner's estimate (both figures).
 async fn count_rows(
     db: &impl ConnectionTrait,
     table: &'static str,
     exact_limit: u64,
-) -> Result<Count, DbErr> {
+    at: OffsetDateTime,
+) -> Result<(Count, u64), DbErr> {
     let backend = db.get_database_backend();
     if backend == DatabaseBackend::Postgres {
         let estimate = db
@@ -438,13 +559,21 @@ async fn count_rows(
         if let Some(estimate) = estimate.and_then(|n| u64::try_from(n).ok())
             && estimate >= exact_limit
         {
-            return Ok(Count { value: estimate, method: CountMethod::PlannerEstimate });
+            return Ok((Count { value: estimate, method: CountMethod::PlannerEstimate }, estimate));
         }
     }
-    let exact =
-        single_u64(db, Statement::from_string(backend, format!(r#"SELECT COUNT(*) AS n FROM "{table}""#)))
-            .await?;
-    Ok(Count { value: exact, method: CountMethod::Exact })
+    let row = db
+        .query_one_raw(merchants::sql::statement(
+            backend,
+            &format!(r#"SELECT COUNT(*) AS total, COUNT(CASE WHEN created_at <= $1 THEN 1 END) AS n FROM "{table}""#),
+            [Timestamp::from(at).into()],
+        ))
+        .await?;
+    let (then, all) = match row {
+        Some(row) => (to_u64(row.try_get::<i64>("", "n")?), to_u64(row.try_get::<i64>("", "total")?)),
+        None => (0, 0),
+    };
+    Ok((Count { value: then, method: CountMethod::Exact }, all))
 }
 
 async fn database_size(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
@@ -453,12 +582,7 @@ async fn database_size(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
         DatabaseBackend::Postgres => "SELECT pg_database_size(current_database())::BIGINT AS n",
         _ => "SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()",
     };
-    single_u64(db, Statement::from_string(backend, sql)).await
-}
-
-async fn single_u64(db: &impl ConnectionTrait, statement: Statement) -> Result<u64, DbErr> {
-    let row = db.query_one_raw(statement).await?;
-    Ok(row.map(|row| row.try_get::<i64>("", "n")).transpose()?.map_or(0, to_u64))
+    merchants::sql::query_count(db, Statement::from_string(backend, sql)).await
 }
 
 fn to_u64(n: i64) -> u64 {

@@ -36,6 +36,15 @@ pub struct Thresholds {
     /// Average API response time, ms (seed 002 gives warning 200 and critical 500 but no limit;
     /// the limit is 1,000 ms, where seed 003's scaling triggers call for horizontal scaling).
     pub avg_response_ms: Levels,
+    /// 95th percentile API response time over the request window, ms (seed 004: 500 / 1,000).
+    pub api_p95_ms: Levels,
+    /// Share of API answers that were 5xx over the request window, % (seed 004: 1 / 5).
+    pub error_rate_percent: Levels,
+    /// Database connections in use, % of the pool (seed 004: 70 / 85).
+    pub db_pool_percent: Levels,
+    /// Image files in the fullest shard directory (seed 002: 10,000 monitor, 100,000 degraded,
+    /// 500,000 poor).
+    pub image_files_per_directory: Levels,
 }
 
 impl Default for Thresholds {
@@ -50,6 +59,10 @@ impl Default for Thresholds {
             cpu_percent: levels(70.0, 85.0, 100.0),
             monthly_orders: levels(250_000.0, 280_000.0, 300_000.0),
             avg_response_ms: levels(200.0, 500.0, 1_000.0),
+            api_p95_ms: levels(500.0, 1_000.0, 1_000.0),
+            error_rate_percent: levels(1.0, 5.0, 100.0),
+            db_pool_percent: levels(70.0, 85.0, 100.0),
+            image_files_per_directory: levels(10_000.0, 100_000.0, 500_000.0),
         }
     }
 }
@@ -99,11 +112,19 @@ pub enum ThresholdMetric {
     MonthlyOrders,
     /// `avg_response_ms`: mean API response time, ms.
     AvgResponseMs,
+    /// `api_p95_ms`: 95th percentile API response time, ms.
+    ApiP95Ms,
+    /// `error_rate_percent`: 5xx answers, % of requests.
+    ErrorRatePercent,
+    /// `db_pool_percent`: database connections in use, % of the pool.
+    DbPoolPercent,
+    /// `image_files_per_directory`: files in the fullest image shard directory.
+    ImageFilesPerDirectory,
 }
 
 impl ThresholdMetric {
     /// Every metric, in seed 001's order and then seed 000's and 002's additions.
-    pub const ALL: [ThresholdMetric; 8] = [
+    pub const ALL: [ThresholdMetric; 12] = [
         ThresholdMetric::ProductsTotal,
         ThresholdMetric::StorageGb,
         ThresholdMetric::DbSizeMb,
@@ -112,6 +133,10 @@ impl ThresholdMetric {
         ThresholdMetric::CpuPercent,
         ThresholdMetric::MonthlyOrders,
         ThresholdMetric::AvgResponseMs,
+        ThresholdMetric::ApiP95Ms,
+        ThresholdMetric::ErrorRatePercent,
+        ThresholdMetric::DbPoolPercent,
+        ThresholdMetric::ImageFilesPerDirectory,
     ];
 
     /// The `[thresholds.*]` configuration key, e.g. `cpu_percent`.
@@ -125,6 +150,10 @@ impl ThresholdMetric {
             ThresholdMetric::CpuPercent => "cpu_percent",
             ThresholdMetric::MonthlyOrders => "monthly_orders",
             ThresholdMetric::AvgResponseMs => "avg_response_ms",
+            ThresholdMetric::ApiP95Ms => "api_p95_ms",
+            ThresholdMetric::ErrorRatePercent => "error_rate_percent",
+            ThresholdMetric::DbPoolPercent => "db_pool_percent",
+            ThresholdMetric::ImageFilesPerDirectory => "image_files_per_directory",
         }
     }
 
@@ -139,6 +168,10 @@ impl ThresholdMetric {
             ThresholdMetric::CpuPercent => "CPU Usage (%)",
             ThresholdMetric::MonthlyOrders => "Monthly Orders",
             ThresholdMetric::AvgResponseMs => "Avg Response Time (ms)",
+            ThresholdMetric::ApiP95Ms => "API p95 Latency (ms)",
+            ThresholdMetric::ErrorRatePercent => "Error Rate (%)",
+            ThresholdMetric::DbPoolPercent => "DB Pool Usage (%)",
+            ThresholdMetric::ImageFilesPerDirectory => "Image Files per Directory",
         }
     }
 
@@ -160,6 +193,10 @@ impl Thresholds {
             ThresholdMetric::CpuPercent => &self.cpu_percent,
             ThresholdMetric::MonthlyOrders => &self.monthly_orders,
             ThresholdMetric::AvgResponseMs => &self.avg_response_ms,
+            ThresholdMetric::ApiP95Ms => &self.api_p95_ms,
+            ThresholdMetric::ErrorRatePercent => &self.error_rate_percent,
+            ThresholdMetric::DbPoolPercent => &self.db_pool_percent,
+            ThresholdMetric::ImageFilesPerDirectory => &self.image_files_per_directory,
         }
     }
 
@@ -240,6 +277,14 @@ pub struct Measurements {
     pub monthly_orders: f64,
     /// Average API response time, ms.
     pub avg_response_ms: f64,
+    /// 95th percentile API response time, ms.
+    pub api_p95_ms: f64,
+    /// 5xx answers, % of requests.
+    pub error_rate_percent: f64,
+    /// Database connections in use, % of the pool.
+    pub db_pool_percent: f64,
+    /// Files in the fullest image shard directory.
+    pub image_files_per_directory: f64,
 }
 
 impl Measurements {
@@ -254,6 +299,10 @@ impl Measurements {
             ThresholdMetric::CpuPercent => self.cpu_percent,
             ThresholdMetric::MonthlyOrders => self.monthly_orders,
             ThresholdMetric::AvgResponseMs => self.avg_response_ms,
+            ThresholdMetric::ApiP95Ms => self.api_p95_ms,
+            ThresholdMetric::ErrorRatePercent => self.error_rate_percent,
+            ThresholdMetric::DbPoolPercent => self.db_pool_percent,
+            ThresholdMetric::ImageFilesPerDirectory => self.image_files_per_directory,
         }
     }
 }
@@ -452,8 +501,35 @@ pub fn overall_status(thresholds: &[ThresholdStatus]) -> OverallStatus {
     }
 }
 
-fn round1(value: f64) -> f64 {
-    (value * 10.0).round() / 10.0
+/// `value` rounded to one decimal as Python's `round(value, 1)` does (seed 001 computes
+/// `percent_used` so): to the nearest tenth of the double's exact binary value, ties to even.
+/// `(value * 10.0).round() / 10.0` differs on about 6 % of values near a tie, because `value * 10`
+/// is itself rounded before `round` sees it.
+pub fn round1(value: f64) -> f64 {
+    // From 2⁴⁹ on, doubles are at least 0.125 apart: the nearest one to the rounded tenth is the
+    // value itself.
+    if !value.is_finite() || value == 0.0 || value.abs() >= 562_949_953_421_312.0 {
+        return value;
+    }
+    let bits = value.abs().to_bits();
+    let (exponent, fraction) = ((bits >> 52) as i64, bits & ((1 << 52) - 1));
+    // value = mantissa × 2^power exactly.
+    let (mantissa, power) =
+        if exponent == 0 { (fraction, -1074) } else { (fraction | (1 << 52), exponent - 1075) };
+    let tenths = if power >= 0 {
+        (u128::from(mantissa) * 10) << power // an integer below 2⁴⁹: nothing to round
+    } else if -power >= 120 {
+        0 // below 2⁻⁶⁰: rounds to zero
+    } else {
+        let shift = (-power) as u32;
+        let scaled = u128::from(mantissa) * 10;
+        let (whole, rest, half) = (scaled >> shift, scaled & ((1u128 << shift) - 1), 1u128 << (shift - 1));
+        if rest > half || (rest == half && whole % 2 == 1) { whole + 1 } else { whole }
+    };
+    // `tenths` < 2⁵³: exact as f64, and one correctly rounded division gives the nearest double
+    // to the decimal, as Python's parsing of its rounded digits does.
+    let rounded = tenths as f64 / 10.0;
+    if value < 0.0 { -rounded } else { rounded }
 }
 
 #[cfg(test)]

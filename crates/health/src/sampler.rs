@@ -81,6 +81,7 @@ fn read(system: &mut System, data_dir: &Path) -> SystemMetrics {
         memory_total_gb: round(total_memory / GIB, 2),
         disk_percent: disk.percent_used(),
         disk_used_gb: round(disk.used as f64 / GIB, 2),
+        disk_free_gb: round(disk.available as f64 / GIB, 2),
         disk_total_gb: round(disk.total as f64 / GIB, 2),
     }
 }

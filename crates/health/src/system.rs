@@ -19,6 +19,8 @@ pub struct SystemMetrics {
     pub disk_percent: f64,
     /// The data directory's file system, GiB used: (blocks − free blocks) × fragment size.
     pub disk_used_gb: f64,
+    /// The data directory's file system, GiB available to the service (what `df` calls `Avail`).
+    pub disk_free_gb: f64,
     /// The data directory's file system, GiB in all.
     pub disk_total_gb: f64,
 }
@@ -45,10 +47,11 @@ pub struct DiskSpace {
 
 impl DiskSpace {
     /// % used as `df` and psutil's `disk_usage().percent` count it: used / (used + available),
-    /// one decimal. Blocks reserved for root are neither used nor available to the service.
+    /// rounded as Python's `round(x, 1)`. Blocks reserved for root are neither used nor available
+    /// to the service.
     pub fn percent_used(&self) -> f64 {
         let usable = self.used.saturating_add(self.available);
-        if usable == 0 { 0.0 } else { crate::round(self.used as f64 / usable as f64 * 100.0, 1) }
+        if usable == 0 { 0.0 } else { crate::round1(self.used as f64 / usable as f64 * 100.0) }
     }
 }
 

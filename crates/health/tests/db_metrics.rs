@@ -77,3 +77,43 @@ migration::db_test!(async fn the_monitor_keeps_the_last_good_figures_when_the_da
     assert!(after.last_error.is_some());
     assert_eq!(after.figures.as_ref().unwrap().products.value, 2, "last good figures kept");
 });
+
+migration::db_test!(async fn subscription_capacity_sums_live_subscriptions_against_platform_usage(db) {
+    use billing::{BillingCycle, TierCode};
+    let t0 = time::macros::datetime!(2026-01-10 12:00 UTC);
+    let mut stores_of = Vec::new();
+    for (slug, tier) in [("acme", TierCode::Essential), ("globex", TierCode::Professional), ("bigco", TierCode::Enterprise)] {
+        let new = merchants::NewMerchant { name: slug, slug: merchants::MerchantSlug::parse(slug).unwrap(), contact_email: "o@x.example" };
+        let merchant = merchants::create_merchant(&db, new, t0).await.unwrap();
+        billing::subscribe(&db, merchant.id, tier, BillingCycle::Monthly, t0).await.unwrap();
+        let store = stores::create_store(&db, stores::NewStore { merchant_id: merchant.id, code: slug, name: slug }, t0).await.unwrap();
+        stores_of.push(store.id);
+    }
+    for (store, n) in [(stores_of[0], 50), (stores_of[1], 25)] {
+        let skus: Vec<String> = (0..n).map(|i| format!("SKU-{i}")).collect();
+        let new: Vec<stores::NewProduct<'_>> =
+            skus.iter().map(|sku| stores::NewProduct { store_sku: sku, gtin: None, titles: &[], stock: None }).collect();
+        stores::create_products(&db, store, &new, t0).await.unwrap();
+    }
+    stores::add_team_member(&db, stores_of[1], "a@globex.com", stores::TeamRole::Owner, t0).await.unwrap();
+
+    let figures = health::measure(&db, &DbMonitorSettings::default(), t0 + time::Duration::days(1)).await.unwrap();
+    let capacity = figures.subscription_capacity();
+    assert_eq!(capacity.total_subscriptions, 3);
+    assert_eq!(
+        (capacity.tier_distribution["essential"], capacity.tier_distribution["professional"], capacity.tier_distribution["enterprise"]),
+        (1, 1, 1)
+    );
+    assert_eq!((capacity.products.actual, capacity.products.theoretical_limit), (75, 700));
+    assert_eq!((capacity.products.utilization_percent, capacity.products.headroom), (10.7, 625));
+    assert_eq!(capacity.products.unlimited_subscriptions, 1);
+    assert_eq!((capacity.team_members.actual, capacity.team_members.theoretical_limit), (1, 4));
+    assert_eq!((figures.trial_stores, figures.paying_subscriptions), (3, 0), "all three are in their trial");
+    assert_eq!(figures.dynamics.new_this_month, 3);
+    assert!(figures.over_limit.is_empty());
+
+    // A day before any of it, nothing was there.
+    let before = health::measure(&db, &DbMonitorSettings::default(), t0 - time::Duration::days(1)).await.unwrap();
+    assert_eq!((before.products.value, before.stores.value, before.merchants.value), (0, 0, 0));
+    assert_eq!(before.subscription_capacity().total_subscriptions, 0);
+});

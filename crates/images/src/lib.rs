@@ -43,9 +43,9 @@ pub use library::{
 pub use pipeline::{PipelineError, PipelineSettings, Processed, Processor, Slot, SourceFormat, process};
 #[cfg(feature = "library")]
 pub use settings::{ImageSettings, StorageBackend};
-#[cfg(feature = "db")]
-pub use stats::load_storage_stats;
 pub use stats::{ImageStorageMetrics, StorageStats, VARIANTS_PER_IMAGE};
+#[cfg(feature = "db")]
+pub use stats::{load_storage_stats, storage_stats_as_of};
 #[cfg(feature = "storage")]
 pub use storage::{
     ByteRange, FileRead, FileStore, ReadOutcome, S3Config, StorageConfig, StorageError, StoredFile,

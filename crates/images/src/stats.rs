@@ -77,3 +77,41 @@ pub async fn load_storage_stats(db: &impl sea_orm::ConnectionTrait) -> Result<St
         max_files_per_dir: column("max_files_per_dir")?,
     })
 }
+
+#[cfg(feature = "db")]
+/// The counters as they stood at `at`: today's counters minus the images stored after `at`
+/// (their blobs' rows), so a capture of today reads the counters and a past day costs one scan
+/// of the later blobs. Images deleted since `at` are not seen: the past is what survives.
+pub async fn storage_stats_as_of(
+    db: &impl sea_orm::ConnectionTrait,
+    at: time::OffsetDateTime,
+) -> Result<StorageStats, sea_orm::DbErr> {
+    use crate::entity::{image_blob, image_shard};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use std::collections::HashMap;
+
+    let now = load_storage_stats(db).await?;
+    let later = image_blob::Entity::find().filter(image_blob::Column::CreatedAt.gt(at)).all(db).await?;
+    if later.is_empty() {
+        return Ok(now);
+    }
+    let mut files_per_dir: HashMap<(crate::ImageKind, String), i64> = image_shard::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|shard| ((shard.kind, shard.shard), shard.files))
+        .collect();
+    let variants = VARIANTS_PER_IMAGE as i64;
+    let mut later_bytes: u64 = 0;
+    for blob in &later {
+        *files_per_dir.entry((blob.kind, crate::shard_of(&blob.hash))).or_default() -= variants;
+        later_bytes += u64::try_from(blob.total_bytes()).unwrap_or(0);
+    }
+    let later_count = later.len() as u64;
+    Ok(StorageStats {
+        total_files: now.total_files.saturating_sub(later_count * VARIANTS_PER_IMAGE),
+        total_bytes: now.total_bytes.saturating_sub(later_bytes),
+        total_blobs: now.total_blobs.saturating_sub(later_count),
+        max_files_per_dir: files_per_dir.into_values().max().map_or(0, |n| u64::try_from(n).unwrap_or(0)),
+    })
+}

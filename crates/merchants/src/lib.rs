@@ -2,7 +2,8 @@
 //! holds one live subscription and runs loyalty programs.
 //!
 //! Without the `db` feature this crate is [`MerchantId`], [`MerchantSlug`] and [`define_id!`];
-//! with it (the default), the `merchant` entity and [`create_merchant`].
+//! with it (the default), the `merchant` entity, [`create_merchant`] and the [`sql`] helpers
+//! shared by the crates' aggregate queries.
 //!
 //! Architecture invariant: this crate depends on no other Orion crate; everything else points here.
 
@@ -10,6 +11,8 @@
 pub mod entity;
 mod id;
 mod slug;
+#[cfg(feature = "db")]
+pub mod sql;
 mod timestamp;
 #[cfg(feature = "db")]
 mod write;

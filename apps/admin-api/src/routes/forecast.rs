@@ -148,7 +148,8 @@ pub struct ProjectionsQuery {
     pub churn: Option<f64>,
 }
 
-/// 3/6/12-month projections of every snapshot metric from its best fit, and growth scenarios,
+/// 3/6/12-month projections of every snapshot metric from its best fit, and growth scenarios
+/// (seed 003's presets, `measured` from the platform's own last 30 days, and a custom one),
 /// mapped to the infrastructure tier and its monthly cost.
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/projections", tag = "forecast", params(ProjectionsQuery), security(("bearer" = [])),
     responses((status = 200, description = "Projections", body = Object), (status = 400, description = "Bad growth or churn", body = ErrorBody), AdminErrors))]
@@ -158,7 +159,8 @@ pub async fn projections(
     state: web::Data<AppState>,
     query: web::Query<ProjectionsQuery>,
 ) -> Result<web::Json<forecast::Projections>, ApiError> {
-    let scenarios = forecast::scenarios(query.growth, query.churn)?;
+    let figures = state.monitor.latest().figures.clone();
+    let scenarios = forecast::scenarios(query.growth, query.churn, figures.as_deref().map(|f| &f.dynamics))?;
     let history = history(&state, forecast::HISTORY_DAYS).await?;
     Ok(web::Json(forecast::projections(&history, scenarios)))
 }

@@ -38,7 +38,9 @@ fn assemble_health(state: &AppState, db: &DbState, now: OffsetDateTime) -> Healt
     let figures = db.figures.as_deref();
     let system = state.sampler.latest();
     let requests = state.meters.requests.summary();
-    let verdict = health::assess(&db.observation(system.map(|s| s.metrics), &requests), &state.thresholds);
+    let pool = migration::pool_usage_percent(&state.db).unwrap_or(0.0);
+    let verdict =
+        health::assess(&db.observation(system.map(|s| s.metrics), &requests, pool), &state.thresholds);
     HealthResponse {
         timestamp: crate::dto::rfc3339(now),
         overall_status: verdict.overall,
@@ -94,7 +96,9 @@ pub async fn capacity(
             storage_used_gb: health::gib(images.total_bytes),
             database_size_mb: health::mib(figures.map_or(0, |f| f.size_bytes)),
             orders_this_month: figures.map_or(0, |f| f.orders_this_month),
+            orders_last_30_days: figures.map_or(0, |f| f.orders_last_30_days),
             active_stores: figures.map_or(0, |f| f.active_stores),
+            enabled_stores: figures.map_or(0, |f| f.enabled_stores),
             freshness: db.freshness(now),
         })
     })?;
@@ -114,8 +118,11 @@ pub async fn subscription_capacity(
     let db = state.monitor.latest();
     let body =
         state.rendered.get_or_render("subscription-capacity", now.unix_timestamp(), identity(&db), || {
+            let figures = db.figures.as_deref();
             to_json(&SubscriptionCapacityResponse {
                 capacity: db.subscription_capacity(),
+                merchant_dynamics: figures.map(|f| f.dynamics).unwrap_or_default(),
+                over_limit: figures.map(|f| f.over_limit.as_slice()).unwrap_or_default(),
                 freshness: db.freshness(now),
             })
         })?;

@@ -16,7 +16,27 @@ pub struct Model {
     pub current_period_start: Timestamp,
     pub current_period_end: Timestamp,
     pub trial_ends_at: Option<Timestamp>,
+    /// When the merchant asked to cancel.
     pub cancelled_at: Option<Timestamp>,
+    /// When the subscription first became active (paid).
+    pub activated_at: Option<Timestamp>,
+    /// Cancelled, running until `current_period_end`.
+    pub cancel_at_period_end: bool,
+    /// When it stopped being live (cancelled at period end, or a trial expired).
+    pub ended_at: Option<Timestamp>,
+}
+
+impl Model {
+    /// Its lifespan, for the dynamics and as-of figures.
+    pub fn span(&self) -> crate::SubscriptionSpan {
+        crate::SubscriptionSpan {
+            merchant_id: self.merchant_id,
+            tier: self.tier_code,
+            started_at: self.created_at.get(),
+            activated_at: self.activated_at.map(merchants::Timestamp::get),
+            ended_at: self.ended_at.map(merchants::Timestamp::get),
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
