@@ -17,8 +17,12 @@ lint:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
 
+# The criterion benches: health assessment (uncached /health policy), forecast fits, the image
+# pipeline on one photo (ORION_BENCH_PHOTO=path for a real one).
 bench:
-    cargo bench --workspace
+    cargo bench -p health --bench assess
+    cargo bench -p forecast --bench fit
+    cargo bench -p images --bench pipeline
 
 demo:
     cargo run -p admin-api -- seed-demo

@@ -6,7 +6,12 @@ image has alpha), then for each variant (long side 2000, 800, 200; fit within th
 kept, never upscaled) resize the full decoded image with Lanczos and save lossy WebP at quality 85
 with Pillow's default encoder settings (libwebp method 4).
 
-    python3 pillow_pipeline.py PHOTO_DIR [--mode single|pool|both] [--rounds N]
+With `--tuned`, what a careful Pillow user writes, the same effort as Orion's pipeline: JPEGs are
+decoded at the smallest DCT scale still at least the 2000 variant's size (`Image.draft`), and the
+variants are a cascade (800 from the 2000 result, 200 from the 800 one) as Orion resizes.
+`--method N` sets libwebp's effort (Orion ships 2).
+
+    python3 pillow_pipeline.py PHOTO_DIR [--mode single|pool|both] [--rounds N] [--method N] [--tuned]
 
 Every photo is read into memory before timing (as on the Orion side). `single` processes the set
 in this process; `pool` uses a multiprocessing Pool of os.cpu_count() workers (one process per
@@ -29,6 +34,7 @@ BOUNDS = (2000, 800, 200)
 QUALITY = 85
 
 _PHOTOS = []
+_SETTINGS = {"method": 4, "tuned": False}
 
 
 def fit_within(width, height, bound):
@@ -45,23 +51,33 @@ def fit_within(width, height, bound):
 
 def process(data):
     """One photo: returns the WebP byte count of each variant."""
+    method, tuned = _SETTINGS["method"], _SETTINGS["tuned"]
     with Image.open(io.BytesIO(data)) as opened:
+        if tuned and opened.format == "JPEG":
+            # EXIF rotation swaps the sides after decoding; the bound is square, so it fits either way.
+            opened.draft("RGB", fit_within(opened.width, opened.height, BOUNDS[0]))
         image = ImageOps.exif_transpose(opened)
         has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
         image = image.convert("RGBA" if has_alpha else "RGB")
     sizes = []
+    source = image
     for bound in BOUNDS:
         size = fit_within(image.width, image.height, bound)
-        variant = image if size == image.size else image.resize(size, Image.LANCZOS)
+        variant = source if size == source.size else source.resize(size, Image.LANCZOS)
+        if tuned:
+            source = variant
         out = io.BytesIO()
-        variant.save(out, format="WEBP", quality=QUALITY)
+        variant.save(out, format="WEBP", quality=QUALITY, method=method)
         sizes.append(out.tell())
     return sizes
 
 
-def _load(paths):
+def _load(paths, settings=None):
     global _PHOTOS
+    if settings:
+        _SETTINGS.update(settings)
     _PHOTOS = []
+_SETTINGS = {"method": 4, "tuned": False}
     for path in paths:
         with open(path, "rb") as f:
             _PHOTOS.append(f.read())
@@ -91,7 +107,7 @@ def run_single(paths, rounds):
 
 def run_pool(paths, rounds):
     workers = os.cpu_count() or 1
-    with multiprocessing.Pool(workers, initializer=_load, initargs=(paths,)) as pool:
+    with multiprocessing.Pool(workers, initializer=_load, initargs=(paths, dict(_SETTINGS))) as pool:
         # Start every worker and warm it up; this pass also gives the bytes.
         total = sum(pool.map(_process_index, range(len(paths)), chunksize=1))
         jobs = [i for _ in range(rounds) for i in range(len(paths))]
@@ -114,7 +130,10 @@ def main():
     parser.add_argument("photo_dir")
     parser.add_argument("--mode", choices=("single", "pool", "both"), default="both")
     parser.add_argument("--rounds", type=int, default=2, help="passes over the set (default 2)")
+    parser.add_argument("--method", type=int, default=4, help="libwebp effort 0-6 (Pillow's default 4)")
+    parser.add_argument("--tuned", action="store_true", help="JPEG draft decoding and a resize cascade")
     args = parser.parse_args()
+    _SETTINGS.update({"method": args.method, "tuned": args.tuned})
     paths = sorted(
         os.path.join(args.photo_dir, name)
         for name in os.listdir(args.photo_dir)
@@ -127,6 +146,8 @@ def main():
         "libwebp": features.version("webp"),
         "libjpeg": features.version("jpg"),
         "libjpeg_turbo": features.check_feature("libjpeg_turbo"),
+        "webp_method": args.method,
+        "tuned": args.tuned,
     }
     if args.mode in ("single", "both"):
         print(json.dumps({**run_single(paths, args.rounds), **info}), flush=True)

@@ -41,8 +41,12 @@ def main():
     print(f"Photos: {photo_dir} ({len(peaks) or '?'} photo(s), {images} images per measurement)  ")
     print(f"Machine: {info.get('machine', '?')}, {cores} cores; load average before "
           f"{info.get('load_before', '?')}, after {info.get('load_after', '?')}  ")
+    pillow_run = speed[pillow_one][0]
     print(f"Pillow {info.get('pillow')} (libwebp {info.get('libwebp')}, libjpeg-turbo "
-          f"{info.get('libjpeg_turbo')}); median of {len(speed[pillow_one])} interleaved runs\n")
+          f"{info.get('libjpeg_turbo')}); median of {len(speed[pillow_one])} interleaved runs  ")
+    print(f"Settings: run.sh flags `{info.get('flags', '').strip() or '(none)'}` at commit {info.get('commit', '?')}; "
+          f"Pillow libwebp method {pillow_run.get('webp_method', 4)}, "
+          f"{'draft JPEG decoding and a resize cascade' if pillow_run.get('tuned') else 'each variant resized from the full image'}\n")
     print("| pipeline | images/s | × Pillow 1 process | × Pillow per core | total output bytes | bytes vs Pillow |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for label, key in (

@@ -2,7 +2,12 @@
 # Orion's image pipeline against an equivalent Pillow pipeline, side by side, on the same
 # photographs, in one run; prints a markdown table.
 #
-#   scripts/image-bench/run.sh PHOTO_DIR [REPEATS]
+#   scripts/image-bench/run.sh PHOTO_DIR [REPEATS] [--webp-method N] [--pillow-tuned]
+#
+# --webp-method N: libwebp effort on BOTH sides (default: each side's default, Orion 2, Pillow 4).
+# --pillow-tuned: Pillow decodes JPEGs at a reduced DCT scale (`draft`) and resizes in a cascade as
+# Orion does. The equal-effort headline is `--webp-method 2 --pillow-tuned`; the default run is
+# Orion as shipped against what a typical Pillow user writes.
 #
 # PHOTO_DIR: e.g. from scripts/image-bench/fetch-photos.sh. REPEATS (default 3): each of the four
 # configurations is measured REPEATS times, interleaved (Pillow 1 process, Orion 1 thread, Pillow
@@ -21,7 +26,17 @@ if [ $# -lt 1 ]; then
     exit 2
 fi
 photos="$(cd "$1" && pwd)"
-repeats="${2:-3}"
+shift
+repeats=3
+if [ $# -gt 0 ] && [[ "$1" != --* ]]; then repeats="$1"; shift; fi
+orion_flags=() pillow_flags=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --webp-method) orion_flags+=(--webp-method "$2"); pillow_flags+=(--method "$2"); shift 2 ;;
+        --pillow-tuned) pillow_flags+=(--tuned); shift ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
 rounds="${ROUNDS:-2}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -46,18 +61,18 @@ results="$work/results.jsonl"
 cores="$(nproc)"
 
 {
-    echo "{\"machine\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\", \"cores\": $cores, \"load_before\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
+    echo "{\"machine\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\", \"cores\": $cores, \"load_before\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"flags\": \"${orion_flags[*]:-} ${pillow_flags[*]:-}\", \"commit\": \"$(cd "$root" && git rev-parse --short HEAD)\"}"
 } >>"$results"
 
 for i in $(seq "$repeats"); do
     echo "repeat $i/$repeats (load $(cut -d' ' -f1 /proc/loadavg))" >&2
-    "$python" "$here/pillow_pipeline.py" "$photos" --mode single --rounds "$rounds" >>"$results"
-    "$orion" "$photos" --rounds "$rounds" --threads 1 --no-peak >>"$results" 2>/dev/null
-    "$python" "$here/pillow_pipeline.py" "$photos" --mode pool --rounds "$rounds" >>"$results"
-    "$orion" "$photos" --rounds "$rounds" --threads "$cores" --no-peak >>"$results" 2>/dev/null
+    "$python" "$here/pillow_pipeline.py" "$photos" --mode single --rounds "$rounds" ${pillow_flags[@]+"${pillow_flags[@]}"} >>"$results"
+    "$orion" "$photos" --rounds "$rounds" --threads 1 --no-peak ${orion_flags[@]+"${orion_flags[@]}"} >>"$results" 2>/dev/null
+    "$python" "$here/pillow_pipeline.py" "$photos" --mode pool --rounds "$rounds" ${pillow_flags[@]+"${pillow_flags[@]}"} >>"$results"
+    "$orion" "$photos" --rounds "$rounds" --threads "$cores" --no-peak ${orion_flags[@]+"${orion_flags[@]}"} >>"$results" 2>/dev/null
 done
 echo "peak memory and quality" >&2
-"$orion" "$photos" --rounds 1 --threads 1 --out "$work/orion-out" 2>/dev/null | grep '"peak"' >>"$results"
+"$orion" "$photos" --rounds 1 --threads 1 --out "$work/orion-out" ${orion_flags[@]+"${orion_flags[@]}"} 2>/dev/null | grep '"peak"' >>"$results"
 "$python" "$here/quality.py" "$photos" "$work/orion-out" 2>/dev/null | sed 's/^{/{"quality": true, /' >>"$results"
 echo "{\"load_after\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" >>"$results"
 

@@ -233,7 +233,7 @@ async fn browser_every_panel_shows_the_api_figures_and_the_controls_work() {
         driver.wait_text("#card-products [data-value]", |t| t == products).await;
         let merchants = en_us(health["database"]["merchants_count"].as_i64().unwrap());
         assert_eq!(driver.text("#card-merchants [data-value]").await.unwrap(), merchants);
-        let orders = en_us(capacity["orders_this_month"].as_i64().unwrap());
+        let orders = en_us(capacity["orders_last_30_days"].as_i64().unwrap());
         assert_eq!(driver.text("#card-orders [data-value]").await.unwrap(), orders);
         assert_eq!(
             driver.text("#card-tier [data-value]").await.unwrap(),
@@ -242,7 +242,17 @@ async fn browser_every_panel_shows_the_api_figures_and_the_controls_work() {
         let overall = health["overall_status"].as_str().unwrap();
         driver.wait_text("#overall", |t| t.contains(overall)).await;
         // Subscription capacity: a row per tier, each line's status as the API says.
-        assert_eq!(driver.count("#subscriptions tbody tr").await, 4);
+        assert_eq!(driver.count("#tiers tbody tr").await, 4);
+        // Merchant dynamics and plan compliance, as the API says.
+        let dynamics = driver.text("#dynamics").await.unwrap();
+        let churned = en_us(subscriptions["merchant_dynamics"]["churned_this_month"].as_i64().unwrap());
+        assert!(dynamics.contains(&format!("Churned this month {churned}")), "{dynamics}");
+        let over = subscriptions["over_limit"].as_array().unwrap().len();
+        if over == 0 {
+            assert!(driver.text("#over-limit-none").await.is_some());
+        } else {
+            assert_eq!(driver.count("#over-limit tbody tr").await, over);
+        }
         let products_line = driver.text("#subscriptions .meter").await.unwrap();
         assert!(
             products_line.contains(subscriptions["products"]["status"].as_str().unwrap()),

@@ -68,8 +68,16 @@ e2e_test!(async fn forecast_estimates_the_crossing_with_intervals(app) {
     assert_eq!(f["current_value"], 429_000.0);
     assert_eq!(f["estimate"]["method"], "linear");
     assert_eq!(f["estimate"]["days"], 46.0);
-    assert_eq!(f["estimate"]["interval_80"]["low"], 46.0);
     assert_eq!(f["estimate"]["points"], 30);
+    // 30 days of history check forecasts 20 days ahead: 46 days out, the late end is open, and
+    // the seasonal candidate (within the backtest's error) pulls the early end in.
+    assert_eq!(f["estimate"]["calibrated_up_to_days"], 20);
+    assert!(f["estimate"]["interval_80"]["high"].is_null(), "{}", reply.text);
+    let low = f["estimate"]["interval_80"]["low"].as_f64().unwrap();
+    assert!((35.0..=46.0).contains(&low), "{}", reply.text);
+    let notes = f["estimate"]["notes"].to_string();
+    assert!(notes.contains("checks forecasts up to 20 days ahead"), "{notes}");
+    assert!(f["estimate"]["candidates"].as_array().unwrap().len() >= 4, "{}", reply.text);
     let expected = OffsetDateTime::now_utc().date() + Duration::days(46);
     assert_eq!(f["expected_date"], expected.to_string());
 
@@ -96,7 +104,7 @@ e2e_test!(async fn recommendations_include_the_forecast_and_the_tier(app) {
     let forecast = list.iter().find(|r| r["title"] == "Products forecast to reach the critical level").expect("forecast rule");
     assert_eq!(forecast["category"], "growth");
     assert_eq!(forecast["severity"], "warning");
-    assert_eq!(forecast["description"], "Products reach the 475,000 critical level in ~46 days (80 %: 46–46)");
+    assert_eq!(forecast["description"], "Products reach the 475,000 critical level in ~46 days (80 %: 40–beyond 10 years; rated on the near end)");
     let tier = list.iter().find(|r| r["category"] == "infrastructure").unwrap();
     assert_eq!(tier["title"], "Current tier: Starter");
     // The live platform (3 stores of Starter's 50, 9 products of its 10,000): stores decide.
@@ -149,7 +157,7 @@ e2e_test!(async fn reports_come_as_csv_that_parses_and_pdf_that_renders(app) {
     assert_eq!(csv.status, 200, "{}", csv.text);
     assert!(csv.content_type.unwrap().starts_with("text/csv"));
     let lines: Vec<&str> = csv.text.lines().collect();
-    assert_eq!(lines[0], "date,stores,active_stores,products,orders_month,team_members,storage_gb,db_size_mb");
+    assert_eq!(lines[0], "date,stores,active_stores,products,orders_month,orders_30d,team_members,storage_gb,db_size_mb");
     assert_eq!(lines.len(), 1 + 8, "the last 7 days plus today");
     assert!(lines[8].contains(",1090,"), "{}", lines[8]);
 
@@ -168,6 +176,33 @@ e2e_test!(async fn reports_come_as_csv_that_parses_and_pdf_that_renders(app) {
         assert!(rendered.status.success(), "{kind}: {}", String::from_utf8_lossy(&rendered.stderr));
         let png = std::fs::metadata(dir.path().join(format!("{kind}.png"))).unwrap();
         assert!(png.len() > 1_000, "{kind}: a rendered page");
+        // What it says, as a reader's tool extracts it.
+        let text = std::process::Command::new("pdftotext").args(["-layout"]).arg(&file).arg("-").output().unwrap();
+        assert!(text.status.success(), "{kind}: {}", String::from_utf8_lossy(&text.stderr));
+        let text = String::from_utf8(text.stdout).unwrap();
+        let today = OffsetDateTime::now_utc().date();
+        let expected: &[String] = &match kind {
+            "weekly" => vec![
+                "Orion weekly capacity report".into(),
+                format!("{} to {today}, 8 daily snapshots", today - Duration::days(7)),
+                "Products: 1020 -> 1090".into(),
+                today.to_string(),
+            ],
+            "monthly" => vec![
+                "Orion monthly capacity report".into(),
+                format!("{} to {today}, 10 daily snapshots", today - Duration::days(9)),
+                "Products: 1000 -> 1090".into(),
+            ],
+            _ => vec![
+                "Orion capacity projection report".into(),
+                format!("From {today} (109 stores, 1090 products)"),
+                "total_products".into(),
+                "Scenario moderate".into(),
+            ],
+        };
+        for line in expected {
+            assert!(text.contains(line.as_str()), "{kind}: {line:?} missing from\n{text}");
+        }
     }
     assert_eq!(app.get_as_admin(&format!("{BASE}/reports/yearly")).await.status, 404);
     assert_eq!(app.get_as_admin(&format!("{BASE}/reports/weekly?format=xls")).await.status, 400);

@@ -67,8 +67,13 @@ async fn upload(app: &TestApp, parts: &[Part<'_>]) -> tests::Reply {
     app.post_multipart(UPLOAD, Some(&app.admin_token), parts).await
 }
 
+/// Files below `root` (none when it does not exist yet); an unreadable directory fails the test.
 fn files_under(root: &std::path::Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(root) else { return 0 };
+    let entries = match std::fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return 0,
+        Err(e) => panic!("reading {}: {e}", root.display()),
+    };
     entries.map(|e| e.unwrap().path()).map(|p| if p.is_dir() { files_under(&p) } else { 1 }).sum()
 }
 

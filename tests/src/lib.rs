@@ -69,24 +69,24 @@ impl Reply {
 }
 
 impl TestApp {
-    /// `GET path` with `Authorization: Bearer token` when given.
-    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
-        let mut request = self.client.get(format!("{}{path}", self.address));
+    /// `method path` (empty body) with `Authorization: Bearer token` when given.
+    pub async fn request(&self, method: reqwest::Method, path: &str, token: Option<&str>) -> Reply {
+        let mut request = self.client.request(method.clone(), format!("{}{path}", self.address));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        let response = request.send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let response = request.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         Reply::read(response).await
+    }
+
+    /// `GET path` with `Authorization: Bearer token` when given.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.request(reqwest::Method::GET, path, token).await
     }
 
     /// `POST path` (empty body) with `Authorization: Bearer token` when given.
     pub async fn post(&self, path: &str, token: Option<&str>) -> Reply {
-        let mut request = self.client.post(format!("{}{path}", self.address));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"));
-        Reply::read(response).await
+        self.request(reqwest::Method::POST, path, token).await
     }
 
     /// `GET path` as the admin, the raw body (for binary reports).

@@ -1,7 +1,12 @@
-//! The `Admin` extractor: `Authorization: Bearer <token>` of an admin, verified through
-//! `accounts::TokenVerifier` (cached for `auth.cache_seconds`).
+//! Admin authentication: `Authorization: Bearer <token>` of an admin, verified through
+//! `accounts::TokenVerifier` (cached for `auth.cache_seconds`). The [`require_admin`] middleware
+//! guards the admin scopes, so a stranger gets 401 and a viewer 403 before anything of the request
+//! (query, body) is read; handlers take the [`Admin`] it found as an argument.
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use crate::error::ApiError;
@@ -14,25 +19,45 @@ pub struct Admin {
     pub user_id: accounts::AdminUserId,
 }
 
+/// Middleware: the request goes on only with an admin token (see the module documentation).
+pub async fn require_admin(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    // An unknown path under a guarded scope is a 404 for everyone, as elsewhere.
+    if req.match_pattern().is_some() {
+        let admin = verify(req.request()).await?;
+        req.extensions_mut().insert(admin);
+    }
+    next.call(req).await
+}
+
 impl FromRequest for Admin {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Admin, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer_token(req).map(str::to_owned);
-        Box::pin(async move {
-            let state = state.ok_or(ApiError::Unavailable("application state missing"))?;
-            let verified = state
-                .tokens
-                .verify(&state.db, &token?)
-                .await?
-                .ok_or(ApiError::Unauthorized("the bearer token is unknown or revoked"))?;
-            match verified.role {
-                accounts::Role::Admin => Ok(Admin { user_id: verified.user_id }),
-                accounts::Role::Viewer => Err(ApiError::Forbidden),
-            }
-        })
+        match req.extensions().get::<Admin>().copied() {
+            Some(admin) => Box::pin(async move { Ok(admin) }),
+            None => Box::pin(verify(req)), // a route outside the guarded scopes
+        }
+    }
+}
+
+fn verify(req: &HttpRequest) -> impl std::future::Future<Output = Result<Admin, ApiError>> + 'static {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let token = bearer_token(req).map(str::to_owned);
+    async move {
+        let state = state.ok_or(ApiError::Unavailable("application state missing"))?;
+        let verified = state
+            .tokens
+            .verify(&state.db, &token?)
+            .await?
+            .ok_or(ApiError::Unauthorized("the bearer token is unknown or revoked"))?;
+        match verified.role {
+            accounts::Role::Admin => Ok(Admin { user_id: verified.user_id }),
+            accounts::Role::Viewer => Err(ApiError::Forbidden),
+        }
     }
 }
 

@@ -129,16 +129,12 @@ async fn snapshot(settings: &Settings, now: OffsetDateTime) -> anyhow::Result<()
         None => None,
     };
     let captured = forecast::capture_daily_snapshot(&db, now, system).await?;
-    let s = &captured.snapshot;
+    let (s, verb) = (&captured.snapshot, if captured.created { "Captured" } else { "Already had" });
+    let (stores, products, orders, mb) =
+        (s.total_stores, s.total_products, s.orders_last_30_days, s.db_size_mb);
     println!(
-        "{} snapshot {} (id {}): {} stores, {} products, {} orders this month, {:.2} MB database",
-        if captured.created { "Captured" } else { "Already had" },
-        s.snapshot_date,
-        captured.id,
-        s.total_stores,
-        s.total_products,
-        s.total_orders_month,
-        s.db_size_mb
+        "{verb} snapshot {} (id {}): {stores} stores, {products} products, {orders} orders in 30 days, {mb:.2} MB database",
+        s.snapshot_date, captured.id
     );
     Ok(())
 }
@@ -166,19 +162,15 @@ async fn seed_demo(settings: &Settings, sizes: &demo::DemoSizes) -> anyhow::Resu
     let existing = demo::merchant_count(&db).await?;
     if existing > 0 {
         println!(
-            "The database already holds {existing} merchants (demo data from the first start, or real ones); \
-             seed-demo only fills an empty database, so nothing was written. For fresh demo data point \
-             ORION__DATABASE__URL at a new database."
+            "The database already holds {existing} merchants (the first start's demo data, or real ones): nothing written; seed-demo fills an empty database only (point ORION__DATABASE__URL at a new one)."
         );
         return Ok(());
     }
     let bar = indicatif::ProgressBar::new(u64::from(sizes.merchants));
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} seeding merchants {pos}/{len} [{bar:30}] {elapsed} {msg}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} seeding merchants {pos}/{len} [{bar:30}] {elapsed} {msg}",
     );
+    bar.set_style(style.unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
     let started = std::time::Instant::now();
     let report = demo::seed_demo(&db, sizes, |so_far| {
         bar.set_position(so_far.merchants);
@@ -217,12 +209,7 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     {
         tracing::info!("empty embedded database: seeding demo data (demo.seed_empty_sqlite)");
         let report = demo::seed_demo(&db, &demo::DemoSizes::default(), |_| {}).await?;
-        tracing::info!(
-            merchants = report.merchants,
-            products = report.products,
-            orders = report.orders,
-            "demo data ready"
-        );
+        tracing::info!(%report, "demo data ready");
     }
     let admins = accounts::admin_count(&db).await?;
     let app = Application::build(settings, db).await?;
@@ -233,10 +220,7 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     println!("  docs:    {base}/api/docs/   (OpenAPI: {base}/api/openapi.json)");
     if admins == 0 {
         println!(
-            "  no admin yet: `cargo run -p admin-api -- create-admin --email you@example.com` prints a token;"
-        );
-        println!(
-            "  then: curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/admin/platform-health/health"
+            "  no admin yet: `cargo run -p admin-api -- create-admin --email you@example.com` prints a token;\n  then: curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/admin/platform-health/health"
         );
     }
     app.run_until_stopped().await.context("serving")?;

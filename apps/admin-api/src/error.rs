@@ -140,7 +140,7 @@ fn forecast_kind(error: &forecast::Error) -> Kind {
     match error {
         E::Sizing(_) | E::InvalidInput(_) => (StatusCode::BAD_REQUEST, "bad_request"),
         E::Measure(health::Error::Billing(error)) => billing_kind(error),
-        E::Measure(health::Error::Db(_)) | E::Csv(_) | E::Db(_) => INTERNAL,
+        E::Measure(health::Error::Db(_)) | E::Csv(_) | E::Db(_) | E::Compute(_) => INTERNAL,
     }
 }
 

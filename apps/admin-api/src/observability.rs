@@ -28,12 +28,15 @@ pub async fn measure_requests(
     let started = Instant::now();
     let meters = req.app_data::<web::Data<Arc<Meters>>>().cloned();
     let method = method_label(req.method());
+    // The pattern comes from the resource map, so it is known even when a middleware answers
+    // before the handler (401 from `require_admin`).
+    let route = req.match_pattern();
     let result = next.call(req).await;
     if let Some(meters) = meters {
         let elapsed = started.elapsed();
-        let (status, route) = match &result {
-            Ok(response) => (response.status(), response.request().match_pattern()),
-            Err(error) => (error.as_response_error().status_code(), None),
+        let status = match &result {
+            Ok(response) => response.status(),
+            Err(error) => error.as_response_error().status_code(),
         };
         meters.requests.record(elapsed, status.is_server_error());
         let route = route.unwrap_or_else(|| "unmatched".to_owned());

@@ -104,7 +104,7 @@ async fn start_measuring(settings: &Settings, db: DatabaseConnection) -> anyhow:
         tracing::warn!(%error, "first database figures refresh failed; serving anyway");
     }
     sampler.first_sample().await;
-    spawn_subscription_ends(db.clone());
+    billing::spawn_subscription_ends(db.clone(), Duration::from_secs(3600));
     if settings.forecast.schedule {
         forecast::schedule::capture_now(&db, sampler.latest().map(|s| s.metrics)).await;
         let latest = sampler.clone();
@@ -124,22 +124,6 @@ async fn start_measuring(settings: &Settings, db: DatabaseConnection) -> anyhow:
         tokens: settings.auth.verifier(),
         rendered: RenderCache::default(),
         images,
+        outlook: forecast::OutlookCache::new(settings.thresholds),
     })
-}
-
-/// Ends due subscriptions (cancelled at a period end that passed, unpaid trials) at start-up and
-/// then hourly; every instance may run it (the updates are conditional). Each records when it
-/// really ended, so a late run changes no figure.
-fn spawn_subscription_ends(db: DatabaseConnection) {
-    tokio::spawn(async move {
-        let mut hourly = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            hourly.tick().await;
-            match billing::end_due(&db, time::OffsetDateTime::now_utc()).await {
-                Ok(0) => {}
-                Ok(ended) => tracing::info!(ended, "subscriptions ended (cancelled or unpaid trials)"),
-                Err(error) => tracing::error!(%error, "ending due subscriptions failed"),
-            }
-        }
-    });
 }

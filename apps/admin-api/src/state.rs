@@ -27,4 +27,6 @@ pub struct AppState {
     pub rendered: RenderCache,
     /// Image uploads, deletes and their storage.
     pub images: images::ImageLibrary,
+    /// Forecasts and projections of the current snapshot history, computed once per history.
+    pub outlook: forecast::OutlookCache,
 }

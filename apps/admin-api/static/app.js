@@ -104,7 +104,7 @@ function renderSubscriptions(s) {
     ? `<table id="over-limit"><caption class="muted left">Merchants over their tier's limits (largest overshoot first)</caption><thead><tr><th>Merchant</th><th>Tier</th><th>Resource</th><th class="num">Limit</th><th class="num">Current</th></tr></thead><tbody>`
       + s.over_limit.map((o) => `<tr><td>${esc(o.merchant)}</td><td>${esc(o.tier)}</td><td>${esc(resource[o.resource] || o.resource)}</td><td class="num">${fmt(o.limit)}</td><td class="num">${fmt(o.current)}</td></tr>`).join("") + `</tbody></table>`
     : `<p class="muted" id="over-limit-none">Every merchant is within its tier's limits.</p>`;
-  $("subscriptions").innerHTML = `<p class="muted">${fmt(s.total_subscriptions)} live subscriptions</p><table><thead><tr><th>Tier</th><th class="num">Subscriptions</th></tr></thead><tbody>${tiers}</tbody></table>`
+  $("subscriptions").innerHTML = `<p class="muted">${fmt(s.total_subscriptions)} live subscriptions</p><table id="tiers"><thead><tr><th>Tier</th><th class="num">Subscriptions</th></tr></thead><tbody>${tiers}</tbody></table>`
     + line("Products", s.products) + line("Orders, last 30 days", s.orders_monthly) + line("Team members", s.team_members) + dynamics + over;
 }
 

@@ -6,7 +6,8 @@
 //! period arithmetic. With it (the default): the entities, the subscription lifecycle
 //! ([`subscribe`] → [`activate`] / [`mark_past_due`] / [`cancel`] → [`end_due`], each transition
 //! timed), the DB-backed checks ([`check_merchant_limit`], [`image_allowance`]) and the loaders
-//! behind `GET /subscription-capacity` ([`subscription_spans`], [`merchant_usage`]).
+//! behind `GET /subscription-capacity` ([`subscription_spans`], [`merchant_usage`]). With
+//! `schedule`: a background task ending due subscriptions (`spawn_subscription_ends`).
 
 mod capacity;
 mod compliance;

@@ -158,6 +158,23 @@ pub async fn end_due(db: &impl ConnectionTrait, now: OffsetDateTime) -> Result<u
     Ok(cancelled.rows_affected + expired.rows_affected)
 }
 
+/// Spawns a task on the current tokio runtime that runs [`end_due`] now and then every `every`
+/// (feature `schedule`). Every instance of a service may run it: the updates are conditional,
+/// and each records when the subscription really ended, so a late run changes no figure.
+#[cfg(feature = "schedule")]
+pub fn spawn_subscription_ends(db: sea_orm::DatabaseConnection, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        loop {
+            ticks.tick().await;
+            match end_due(&db, OffsetDateTime::now_utc()).await {
+                Ok(ended) => tracing::debug!(ended, "due subscriptions ended"),
+                Err(error) => tracing::error!(%error, "ending due subscriptions failed"),
+            }
+        }
+    });
+}
+
 /// Every subscription's lifespan (for the dynamics and for figures as of a past day).
 pub async fn subscription_spans(db: &impl ConnectionTrait) -> Result<Vec<crate::SubscriptionSpan>> {
     let rows = merchant_subscription::Entity::find().all(db).await?;
@@ -309,42 +326,41 @@ pub async fn merchant_usage(
     }
     let backend = db.get_database_backend();
     let until = Timestamp::from(at);
-    let per_merchant =
-        |sql: &str, values: Vec<sea_orm::Value>| query_pairs(db, statement(backend, sql, values));
-    let as_map = |pairs: Vec<(i64, u64)>| pairs.into_iter().collect::<HashMap<i64, u64>>();
-    let products = as_map(
-        per_merchant(
+    let since = Timestamp::from(at - Duration::days(31));
+    // Per merchant: products, team members, images of its fullest product, orders of 31 days.
+    let queries: [(&str, Vec<sea_orm::Value>); 4] = [
+        (
             "SELECT s.merchant_id AS k, COUNT(*) AS n FROM product p JOIN store s ON s.id = p.store_id \
              WHERE p.created_at <= $1 GROUP BY s.merchant_id",
             vec![until.into()],
-        )
-        .await?,
-    );
-    let team = as_map(
-        per_merchant(
+        ),
+        (
             "SELECT s.merchant_id AS k, COUNT(*) AS n FROM team_member t JOIN store s ON s.id = t.store_id \
              WHERE t.created_at <= $1 GROUP BY s.merchant_id",
             vec![until.into()],
-        )
-        .await?,
-    );
-    let images = as_map(
-        per_merchant(
+        ),
+        (
             "SELECT s.merchant_id AS k, MAX(c.n) AS n FROM (SELECT store_id, product_id, COUNT(*) AS n \
              FROM image WHERE product_id IS NOT NULL AND created_at <= $1 GROUP BY store_id, product_id) c \
              JOIN store s ON s.id = c.store_id GROUP BY s.merchant_id",
             vec![at.into()],
-        )
-        .await?,
-    );
-    let recent_orders = as_map(
-        per_merchant(
+        ),
+        (
             r#"SELECT s.merchant_id AS k, COUNT(*) AS n FROM "order" o JOIN store s ON s.id = o.store_id
                WHERE o.created_at > $1 AND o.created_at <= $2 GROUP BY s.merchant_id"#,
-            vec![Timestamp::from(at - Duration::days(31)).into(), until.into()],
-        )
-        .await?,
-    );
+            vec![since.into(), until.into()],
+        ),
+    ];
+    let mut maps = Vec::with_capacity(queries.len());
+    for (sql, values) in queries {
+        maps.push(
+            query_pairs(db, statement(backend, sql, values))
+                .await?
+                .into_iter()
+                .collect::<HashMap<i64, u64>>(),
+        );
+    }
+    let [products, team, images, recent_orders] = <[_; 4]>::try_from(maps).unwrap_or_default();
     let names: HashMap<MerchantId, String> = merchants::entity::merchant::Entity::find()
         .filter(merchants::entity::merchant::Column::Id.is_in(live.iter().map(|s| s.merchant_id)))
         .all(db)

@@ -47,10 +47,35 @@ migration::db_test!(async fn seed_demo_writes_consistent_data_within_tier_limits
         scalar(&db, "SELECT COUNT(*) AS n FROM store s WHERE (SELECT COUNT(*) FROM store_domain d WHERE d.store_id = s.id AND d.is_primary) <> 1").await,
         0
     );
+    assert!(scalar(&db, "SELECT COUNT(*) AS n FROM loyalty_card").await > 0, "cards to check");
     assert_eq!(
-        scalar(&db, "SELECT COUNT(*) AS n FROM loyalty_card c WHERE c.points_balance <> (SELECT SUM(t.points_delta) FROM loyalty_transaction t WHERE t.card_id = c.id)").await,
+        scalar(&db, "SELECT COUNT(*) AS n FROM loyalty_card c WHERE c.points_balance <> COALESCE((SELECT SUM(t.points_delta) FROM loyalty_transaction t WHERE t.card_id = c.id), 0) \
+                     OR c.stamps <> COALESCE((SELECT SUM(t.stamps_delta) FROM loyalty_transaction t WHERE t.card_id = c.id), 0)").await,
         0
     );
+    // Every live merchant within every limit of its tier (products, orders in the period, team,
+    // images), as billing checks them.
+    let now = time::OffsetDateTime::now_utc();
+    let usage = billing::merchant_usage(&db, now).await.unwrap();
+    assert!(!usage.is_empty());
+    let over = billing::over_limit(&billing::tiers(&db).await.unwrap(), &usage);
+    assert!(over.is_empty(), "{over:?}");
+    // And the team limit once more by plain SQL (Essential allows 1, Professional 3, Business 10).
+    let over_team = scalar(
+        &db,
+        "SELECT COUNT(*) AS n FROM (SELECT s.merchant_id, COUNT(t.id) AS members, MAX(st.max_team_members) AS cap \
+         FROM team_member t JOIN store s ON s.id = t.store_id \
+         JOIN merchant_subscription ms ON ms.merchant_id = s.merchant_id \
+         JOIN subscription_tier st ON st.code = ms.tier_code \
+         GROUP BY s.merchant_id) x WHERE x.cap IS NOT NULL AND x.members > x.cap",
+    )
+    .await;
+    assert_eq!(over_team, 0);
+    // The history was measured: the back-filled days grow with the data.
+    let first_day = scalar(&db, "SELECT total_products AS n FROM capacity_snapshot ORDER BY snapshot_date LIMIT 1").await;
+    let last_day = scalar(&db, "SELECT total_products AS n FROM capacity_snapshot ORDER BY snapshot_date DESC LIMIT 1").await;
+    assert!(first_day < last_day, "{first_day} .. {last_day}");
+    assert_eq!(last_day, report.products as i64);
 
     let again = seed_demo(&db, &sizes, |_| {}).await.unwrap_err();
     assert!(again.to_string().contains("already holds 12 merchants"), "{again}");

@@ -18,14 +18,7 @@ fn main() {
         ),
         Err(none) => println!("no estimate: {}", none.reason),
     }
-    let plan = forecast::size(&forecast::SizingInput {
-        tier_mix: Some([("essential".to_owned(), 500), ("business".to_owned(), 50)].into()),
-        stores: None,
-        products: None,
-        monthly_orders: None,
-        images_per_product: None,
-        daily_views_per_product: None,
-        order_retention_months: None,
-    });
+    let mix = [("essential".to_owned(), 500), ("business".to_owned(), 50)].into();
+    let plan = forecast::size(&forecast::SizingInput { tier_mix: Some(mix), ..Default::default() });
     println!("{plan:?}");
 }

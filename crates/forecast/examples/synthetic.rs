@@ -41,9 +41,9 @@ fn main() {
                         })
                     };
                     println!(
-                        "  {:<12} backtest MAPE {:>6.2} %  estimate {:>8}  80 % {:>14}  95 % {:>14}{}",
+                        "  {:<12} backtest error {:>6.2} %  estimate {:>8}  80 % {:>14}  95 % {:>14}{}",
                         format!("{:?}", c.method),
-                        c.backtest_mape_percent,
+                        c.backtest_error_percent,
                         c.days.map_or("none".to_owned(), |d| format!("{d:.1}")),
                         show(c.interval_80),
                         show(c.interval_95),

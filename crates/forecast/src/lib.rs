@@ -6,17 +6,22 @@
 //!   gap-filled daily series;
 //! - [`fit`]: days until a threshold from the daily history (linear, log-linear and damped-trend
 //!   fits chosen by backtest, with 80 %/95 % intervals), and projections;
-//! - [`outlook`]: one metric's forecast against a level (`GET /forecast`);
+//! - [`outlook`]: one metric's forecast against a level (`GET /forecast`), and the [`Outlook`]:
+//!   every forecast and projection of one history, computed once;
 //! - [`projections`]: 3/6/12-month projections and scenarios (`GET /projections`);
 //! - [`trends`]: seed 000's growth-trend formulas (`GET /trends`);
 //! - [`plan`]: growth scenarios (seed 003) and the sizing calculator (seed 002);
 //! - [`recommendations`]: seed 000's recommendation rules plus forecast-driven ones.
 //!
 //! Features: `report` (CSV and one-page PDF rendering, bytes only) and `db` (the
-//! `capacity_snapshot` table: capture at most one row per UTC day, race-safe; read; prune).
+//! `capacity_snapshot` table: capture at most one row per UTC day, race-safe; measure a past day
+//! and back-fill; read; prune; the [`OutlookCache`] the routes answer from).
 //!
-//! Architecture invariant: no actix-web here, and only `snapshot` imports sea_orm.
+//! Architecture invariant: no actix-web here, and only the `db` modules (`snapshot`, `schedule`,
+//! `cache`) import sea_orm.
 
+#[cfg(feature = "db")]
+mod cache;
 #[cfg(feature = "db")]
 pub mod entity;
 pub mod fit;
@@ -33,9 +38,13 @@ pub mod schedule;
 mod snapshot;
 pub mod trends;
 
+#[cfg(feature = "db")]
+pub use cache::OutlookCache;
 pub use fit::{Band, DaysUntil, Interval, Method, NoEstimate, days_until_threshold, project};
 pub use metric::{Metric, Snapshot, daily_series, series};
-pub use outlook::{HISTORY_DAYS, MetricForecast, forecast_metric, history_days, resolve_metric, scenarios};
+pub use outlook::{
+    HISTORY_DAYS, MetricForecast, Outlook, forecast_metric, history_days, resolve_metric, scenarios,
+};
 pub use plan::{
     PlannedMonth, Scenario, Sizing, SizingError, SizingInput, project_scenario, size, tier_and_cost,
 };
@@ -60,6 +69,9 @@ pub enum Error {
     /// Measuring the day's figures failed.
     #[error(transparent)]
     Measure(#[from] health::Error),
+    /// A background computation failed (the task panicked or was cancelled).
+    #[error("the forecast computation failed: {0}")]
+    Compute(String),
     /// Writing a CSV report failed.
     #[cfg(feature = "report")]
     #[error("writing the CSV report: {0}")]

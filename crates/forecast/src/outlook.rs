@@ -106,3 +106,46 @@ pub fn forecast_metric(history: &[Snapshot], metric: Metric, threshold: f64) -> 
         reason,
     }
 }
+
+/// Everything the forecast routes answer from, computed once per state of the snapshot history
+/// (a new snapshot, an import, a prune) and shared by every request: the history itself, the
+/// forecast of every metric with a configured level, and the fitted projections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outlook {
+    /// The last [`HISTORY_DAYS`] days of snapshots, oldest first.
+    pub history: Vec<Snapshot>,
+    /// Per metric watched by a threshold, its forecast to the configured critical level.
+    pub forecasts: Vec<(Metric, MetricForecast)>,
+    /// Every metric's 3/6/12-month projection (scenarios are added per request:
+    /// [`crate::Projections::with_scenarios`]).
+    pub projections: crate::Projections,
+}
+
+impl Outlook {
+    /// Fits everything on `history` (oldest first) against the critical levels of `thresholds`.
+    pub fn compute(history: Vec<Snapshot>, thresholds: &health::Thresholds) -> Outlook {
+        let forecasts = Metric::with_thresholds()
+            .map(|(metric, watched)| {
+                (metric, forecast_metric(&history, metric, thresholds.levels(watched).critical))
+            })
+            .collect();
+        let projections = crate::projections(&history, Vec::new());
+        Outlook { history, forecasts, projections }
+    }
+
+    /// The snapshots of the last `days` days up to `today` (inclusive), oldest first.
+    pub fn last_days(&self, today: Date, days: i64) -> &[Snapshot] {
+        let from = today - Duration::days(days);
+        let start = self.history.partition_point(|s| s.snapshot_date < from);
+        &self.history[start..]
+    }
+
+    /// When `metric` reaches `threshold`: the precomputed forecast when it is the configured
+    /// level, else fitted now.
+    pub fn forecast(&self, metric: Metric, threshold: f64) -> MetricForecast {
+        match self.forecasts.iter().find(|(m, f)| *m == metric && f.threshold == threshold) {
+            Some((_, cached)) => cached.clone(),
+            None => forecast_metric(&self.history, metric, threshold),
+        }
+    }
+}

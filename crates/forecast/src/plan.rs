@@ -101,7 +101,7 @@ pub const TIER_PROFILES: [(&str, u64, u64, u64); 4] = [
 ];
 
 /// What to size: a tier mix (subscriptions per tier code) or explicit counts.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SizingInput {
     /// Subscriptions per tier code (each a store), e.g. `{"essential": 500, …}`.
@@ -222,16 +222,7 @@ mod tests {
         let mix = [("essential", 500), ("professional", 300), ("business", 150), ("enterprise", 50)]
             .map(|(c, n)| (c.to_owned(), n))
             .into();
-        let sizing = size(&SizingInput {
-            tier_mix: Some(mix),
-            stores: None,
-            products: None,
-            monthly_orders: None,
-            images_per_product: None,
-            daily_views_per_product: None,
-            order_retention_months: None,
-        })
-        .unwrap();
+        let sizing = size(&SizingInput { tier_mix: Some(mix), ..SizingInput::default() }).unwrap();
         assert_eq!((sizing.stores, sizing.products, sizing.monthly_orders), (1_000, 440_000, 700_000));
         // 1,000 stores, 440,000 products: the Scale tier (≤ 1,000 stores, ≤ 500,000 products).
         assert_eq!((sizing.infrastructure_tier, sizing.monthly_cost_eur), ("Scale", 700));

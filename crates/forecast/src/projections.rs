@@ -55,6 +55,20 @@ pub struct Projections {
 }
 
 impl Projections {
+    /// These projections with `scenarios` (12 months each) from the latest snapshot's stores and
+    /// products, in place of any they had.
+    pub fn with_scenarios(&self, scenarios: Vec<Scenario>) -> Projections {
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let scenarios = scenarios
+            .into_iter()
+            .map(|scenario| ScenarioProjection {
+                months: project_scenario(count(self.stores), count(self.products), 12, &scenario),
+                scenario,
+            })
+            .collect();
+        Projections { scenarios, ..self.clone() }
+    }
+
     /// The expected value of `metric` `months` ahead, if projected.
     pub fn expected(&self, metric: Metric, months: u32) -> Option<f64> {
         self.metrics.get(metric.name())?.months.get(&months).map(|band| band.expected)
@@ -112,13 +126,5 @@ pub fn projections(history: &[Snapshot], scenarios: Vec<Scenario>) -> Projection
             })
         })
         .collect();
-    let count = |n: i64| u64::try_from(n).unwrap_or(0);
-    projected.scenarios = scenarios
-        .into_iter()
-        .map(|scenario| ScenarioProjection {
-            months: project_scenario(count(stores), count(products), 12, &scenario),
-            scenario,
-        })
-        .collect();
-    projected
+    projected.with_scenarios(scenarios)
 }

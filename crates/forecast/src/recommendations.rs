@@ -4,10 +4,10 @@
 
 use health::Thresholds;
 use serde::Serialize;
-use time::{Date, Duration};
+use time::Date;
 
-use crate::fit::{DaysUntil, days_until_threshold};
-use crate::metric::{Metric, Snapshot, series};
+use crate::fit::DaysUntil;
+use crate::metric::Metric;
 use crate::trends::trend;
 
 /// What a recommendation is about.
@@ -119,17 +119,16 @@ impl PlatformNow {
     }
 }
 
-/// `GET /recommendations`: the rules over `now`, the store growth of the last 30 days of `history`
-/// (oldest first, up to `today`), and the forecast of every metric with a configured critical
-/// level.
+/// `GET /recommendations`: the rules over `now`, the store growth of the last 30 days of the
+/// outlook's history (up to `today`), and the outlook's forecast of every metric with a
+/// configured critical level.
 pub fn capacity_recommendations(
     now: &PlatformNow,
-    history: &[Snapshot],
+    outlook: &crate::Outlook,
     thresholds: &Thresholds,
     today: Date,
 ) -> Vec<CapacityRecommendation> {
-    let month_ago = today - Duration::days(30);
-    let recent: Vec<&Snapshot> = history.iter().filter(|s| s.snapshot_date >= month_ago).collect();
+    let recent = outlook.last_days(today, 30);
     let store_growth_30d_percent = match (recent.first(), recent.last()) {
         (Some(first), Some(last)) if first.snapshot_date < last.snapshot_date => {
             let span = (last.snapshot_date - first.snapshot_date).whole_days();
@@ -137,12 +136,8 @@ pub fn capacity_recommendations(
         }
         _ => None,
     };
-    let estimates: Vec<(Metric, f64, Option<DaysUntil>)> = Metric::with_thresholds()
-        .map(|(metric, watched)| {
-            let level = thresholds.levels(watched).critical;
-            (metric, level, days_until_threshold(&series(history, metric), level).ok())
-        })
-        .collect();
+    let estimates: Vec<(Metric, f64, Option<&DaysUntil>)> =
+        outlook.forecasts.iter().map(|(metric, f)| (*metric, f.threshold, f.estimate.as_ref())).collect();
     recommendations(&Inputs {
         products_utilization_percent: now.products_utilization_percent,
         orders_utilization_percent: now.orders_utilization_percent,
@@ -157,7 +152,7 @@ pub fn capacity_recommendations(
                 label: metric.label(),
                 level: "critical",
                 threshold: *level,
-                estimate: estimate.as_ref(),
+                estimate: *estimate,
             })
             .collect(),
     })
@@ -234,7 +229,8 @@ pub fn recommendations(inputs: &Inputs<'_>) -> Vec<CapacityRecommendation> {
     }
     for f in &inputs.forecasts {
         let Some(estimate) = f.estimate else { continue };
-        let severity = match estimate.days {
+        // Rated on the near end of the 80 % interval: the level may come that soon.
+        let severity = match estimate.interval_80.low {
             d if d <= 30.0 => Severity::Critical,
             d if d <= 90.0 => Severity::Warning,
             d if d <= 180.0 => Severity::Info,
@@ -246,7 +242,7 @@ pub fn recommendations(inputs: &Inputs<'_>) -> Vec<CapacityRecommendation> {
             severity,
             format!("{} forecast to reach the {} level", f.label, f.level),
             format!(
-                "{} reach the {} {} level in ~{:.0} days (80 %: {:.0}–{high})",
+                "{} reach the {} {} level in ~{:.0} days (80 %: {:.0}–{high}; rated on the near end)",
                 f.label,
                 thousands(f.threshold),
                 f.level,
@@ -331,8 +327,11 @@ mod tests {
             interval_80: Interval { low: 35.2, high: Some(51.0) },
             interval_95: Interval { low: 31.0, high: None },
             method: Method::Linear,
-            backtest_mape_percent: 1.0,
+            backtest_error_percent: 1.0,
+            scored_at_days: 42.0,
+            calibrated_up_to_days: 60,
             points: 90,
+            notes: Vec::new(),
             candidates: Vec::new(),
         };
         let busy = Inputs {
@@ -365,9 +364,15 @@ mod tests {
         assert_eq!(forecast.severity, Severity::Warning);
         assert_eq!(
             forecast.description,
-            "Products reach the 475,000 critical level in ~42 days (80 %: 35–51)"
+            "Products reach the 475,000 critical level in ~42 days (80 %: 35–51; rated on the near end)"
         );
         assert!(out.windows(2).all(|w| w[0].severity >= w[1].severity), "most severe first");
+        // Expected in 42 days, but possibly in 25: critical.
+        let soon = DaysUntil { interval_80: Interval { low: 25.0, high: Some(51.0) }, ..estimate.clone() };
+        let forecasts = vec![LevelForecast { estimate: Some(&soon), ..busy.forecasts[0].clone() }];
+        let out = recommendations(&Inputs { forecasts, ..inputs() });
+        let rated = out.iter().find(|r| r.category == Category::Growth).unwrap();
+        assert_eq!(rated.severity, Severity::Critical, "{rated:?}");
     }
 
     #[test]

@@ -201,6 +201,7 @@ pub fn period_report(title: &str, snapshots: &[Snapshot]) -> Report {
         "active_stores",
         "products",
         "orders_month",
+        "orders_30d",
         "team_members",
         "storage_gb",
         "db_size_mb",
@@ -214,6 +215,7 @@ pub fn period_report(title: &str, snapshots: &[Snapshot]) -> Report {
                 s.active_stores.to_string(),
                 s.total_products.to_string(),
                 s.total_orders_month.to_string(),
+                s.orders_last_30_days.to_string(),
                 s.total_team_members.to_string(),
                 format!("{:.2}", s.storage_used_gb),
                 format!("{:.2}", s.db_size_mb),
@@ -232,7 +234,7 @@ pub fn period_report(title: &str, snapshots: &[Snapshot]) -> Report {
         for (name, a, b) in [
             ("Stores", first.total_stores, last.total_stores),
             ("Products", first.total_products, last.total_products),
-            ("Orders this month", first.total_orders_month, last.total_orders_month),
+            ("Orders (last 30 days)", first.orders_last_30_days, last.orders_last_30_days),
         ] {
             let t = crate::trend(a as f64, b as f64, days, true);
             summary.push(format!(

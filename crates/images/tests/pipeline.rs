@@ -265,20 +265,40 @@ async fn processing_is_bounded_by_slots_that_free_themselves() {
     assert!(processor.try_reserve().is_some(), "processing releases its slot");
     drop(second);
 
-    // A burst queues on the two slots and every image comes out.
-    let jobs: Vec<_> = (0..8u32)
-        .map(|i| {
-            let processor = processor.clone();
-            let bytes = encode(&photo(300 + i, 200), ImageFormat::Png);
-            tokio::spawn(async move { processor.process(processor.reserve().await?, bytes).await })
-        })
-        .collect();
-    let mut hashes = std::collections::BTreeSet::new();
-    for job in jobs {
-        hashes.insert(job.await.unwrap().unwrap().hash);
-    }
+    // A burst queues on the two slots: never more than two at once, and every image comes out.
+    let (in_flight, hashes) = burst(&processor, 8).await;
+    assert_eq!(in_flight, 2, "the bound holds and is reached");
     assert_eq!(hashes.len(), 8, "distinct content, distinct hashes");
+    // The same burst on a processor with room for all shows the check can fail.
+    let (unbounded, _) = burst(&images::Processor::new(PipelineSettings::default(), 64), 8).await;
+    assert!(unbounded > 2, "{unbounded} at once without a bound");
     let slot = processor.reserve().await.unwrap();
     let refused = processor.process(slot, b"not an image".to_vec()).await.unwrap_err();
     assert_eq!(refused, PipelineError::UnsupportedFormat);
+}
+
+/// Runs `jobs` uploads at once on `processor`; returns the most that held a slot at the same
+/// time, and the hashes that came out.
+async fn burst(processor: &images::Processor, jobs: u32) -> (usize, std::collections::BTreeSet<String>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let tasks: Vec<_> = (0..jobs)
+        .map(|i| {
+            let (processor, now, most) = (processor.clone(), now.clone(), most.clone());
+            let bytes = encode(&photo(300 + i, 200), ImageFormat::Png);
+            tokio::spawn(async move {
+                let slot = processor.reserve().await?;
+                most.fetch_max(now.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await; // holding the slot
+                now.fetch_sub(1, Ordering::SeqCst); // before `process` releases the slot
+                processor.process(slot, bytes).await
+            })
+        })
+        .collect();
+    let mut hashes = std::collections::BTreeSet::new();
+    for task in tasks {
+        hashes.insert(task.await.unwrap().unwrap().hash);
+    }
+    (most.load(Ordering::SeqCst), hashes)
 }

@@ -35,6 +35,7 @@ pub struct SnapshotResponse {
 pub async fn snapshot(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let system = state.sampler.latest().map(|s| s.metrics);
     let captured = forecast::capture_daily_snapshot(&state.db, OffsetDateTime::now_utc(), system).await?;
+    state.outlook.invalidate();
     let day = captured.snapshot.snapshot_date;
     let body = SnapshotResponse {
         id: captured.id,
@@ -60,7 +61,7 @@ pub struct DaysQuery {
 
 /// Growth over the last `days` days from the daily snapshots.
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/trends", tag = "forecast", params(DaysQuery), security(("bearer" = [])),
-    responses((status = 200, description = "Trends: period_days, snapshots_available, start_date, end_date, trends.{stores,products,orders,team_members,storage_gb}", body = Object), (status = 400, description = "days outside 1..=730", body = ErrorBody), AdminErrors))]
+    responses((status = 200, description = "Trends: period_days, snapshots_available, start_date, end_date, trends.{stores,products,orders,orders_30d,team_members,storage_gb}", body = Object), (status = 400, description = "days outside 1..=730", body = ErrorBody), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn trends(
     admin: Admin,
@@ -68,7 +69,8 @@ pub async fn trends(
     query: web::Query<DaysQuery>,
 ) -> Result<web::Json<forecast::PeriodTrends>, ApiError> {
     let days = forecast::history_days(query.days)?;
-    Ok(web::Json(forecast::period_trends(&history(&state, days).await?, days)))
+    let (outlook, today) = outlook(&state).await?;
+    Ok(web::Json(forecast::period_trends(outlook.last_days(today, days), days)))
 }
 
 /// `GET /snapshots`.
@@ -89,26 +91,27 @@ pub async fn snapshots(
     state: web::Data<AppState>,
     query: web::Query<DaysQuery>,
 ) -> Result<web::Json<SnapshotsResponse>, ApiError> {
-    Ok(web::Json(SnapshotsResponse {
-        snapshots: history(&state, forecast::history_days(query.days)?).await?,
-    }))
+    let days = forecast::history_days(query.days)?;
+    let (outlook, today) = outlook(&state).await?;
+    Ok(web::Json(SnapshotsResponse { snapshots: outlook.last_days(today, days).to_vec() }))
 }
 
 /// Query of `GET /forecast`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ForecastQuery {
-    /// A snapshot field: total_products, total_orders_month, storage_used_gb, db_size_mb,
+    /// A snapshot field: total_products, orders_last_30_days, storage_used_gb, db_size_mb,
     /// total_stores, active_stores, total_merchants, total_subscriptions, total_team_members,
-    /// total_images, total_image_files.
+    /// total_images, total_image_files, total_orders_month.
     pub metric: String,
     /// The level to reach; default: the configured critical level of total_products,
-    /// total_orders_month, storage_used_gb or db_size_mb (required for the others).
+    /// orders_last_30_days, storage_used_gb or db_size_mb (required for the others).
     pub threshold: Option<f64>,
 }
 
-/// Days until a metric reaches a threshold, with 80 %/95 % intervals, from up to two years of
-/// daily snapshots (linear, log-linear and damped-trend fits, chosen by backtest).
+/// Days until a metric reaches a threshold, with 80 %/95 % intervals calibrated on the history's
+/// own backtest, from up to two years of daily snapshots (the candidate models and how one is
+/// chosen: docs/operations/capacity-monitoring.md).
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/forecast", tag = "forecast", params(ForecastQuery), security(("bearer" = [])),
     responses((status = 200, description = "Estimate or the reason there is none", body = Object),
         (status = 400, description = "Unknown metric, bad or missing threshold", body = ErrorBody), AdminErrors))]
@@ -119,8 +122,10 @@ pub async fn forecast(
     query: web::Query<ForecastQuery>,
 ) -> Result<web::Json<forecast::MetricForecast>, ApiError> {
     let (metric, threshold) = forecast::resolve_metric(&query.metric, query.threshold, &state.thresholds)?;
-    let history = history(&state, forecast::HISTORY_DAYS).await?;
-    Ok(web::Json(forecast::forecast_metric(&history, metric, threshold)))
+    let (outlook, _) = outlook(&state).await?;
+    // The configured levels are precomputed; another level is fitted now, off the event loop.
+    let answer = web::block(move || outlook.forecast(metric, threshold)).await;
+    Ok(web::Json(answer.map_err(|e| forecast::Error::Compute(e.to_string()))?))
 }
 
 /// Capacity, infrastructure, growth and storage recommendations (seed 000), including
@@ -133,9 +138,8 @@ pub async fn recommendations(
     state: web::Data<AppState>,
 ) -> Result<web::Json<Vec<forecast::CapacityRecommendation>>, ApiError> {
     let now = forecast::PlatformNow::measured(&state.monitor.latest());
-    let history = history(&state, forecast::HISTORY_DAYS).await?;
-    let today = OffsetDateTime::now_utc().date();
-    Ok(web::Json(forecast::capacity_recommendations(&now, &history, &state.thresholds, today)))
+    let (outlook, today) = outlook(&state).await?;
+    Ok(web::Json(forecast::capacity_recommendations(&now, &outlook, &state.thresholds, today)))
 }
 
 /// Query of `GET /projections`.
@@ -161,8 +165,7 @@ pub async fn projections(
 ) -> Result<web::Json<forecast::Projections>, ApiError> {
     let figures = state.monitor.latest().figures.clone();
     let scenarios = forecast::scenarios(query.growth, query.churn, figures.as_deref().map(|f| &f.dynamics))?;
-    let history = history(&state, forecast::HISTORY_DAYS).await?;
-    Ok(web::Json(forecast::projections(&history, scenarios)))
+    Ok(web::Json(outlook(&state).await?.0.projections.with_scenarios(scenarios)))
 }
 
 /// Seed 002's sizing formulas for a tier mix or explicit counts: storage, database size,
@@ -206,8 +209,8 @@ pub async fn report(
     let name = query.format.as_deref().unwrap_or("csv");
     let format = ReportFormat::parse(name)
         .ok_or_else(|| ApiError::BadRequest(format!("format {name:?}: use csv or pdf")))?;
-    let today = OffsetDateTime::now_utc().date();
-    let report = forecast::report::render(kind, &history(&state, kind.days()).await?, format, today)
+    let (outlook, today) = outlook(&state).await?;
+    let report = forecast::report::render(kind, outlook.last_days(today, kind.days()), format, today)
         .map_err(forecast::Error::from)?;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
@@ -215,7 +218,8 @@ pub async fn report(
         .body(report.bytes))
 }
 
-/// The snapshots of the last `days` days up to today, oldest first.
-async fn history(state: &AppState, days: i64) -> Result<Vec<forecast::Snapshot>, ApiError> {
-    Ok(forecast::history(&state.db, OffsetDateTime::now_utc().date(), days).await?)
+/// The outlook of the current snapshot history (computed once per history) and today.
+async fn outlook(state: &AppState) -> Result<(std::sync::Arc<forecast::Outlook>, time::Date), ApiError> {
+    let now = OffsetDateTime::now_utc();
+    Ok((state.outlook.current(&state.db, now).await?, now.date()))
 }

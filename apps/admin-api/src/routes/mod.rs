@@ -18,8 +18,10 @@ pub const IMAGES: &str = "/api/v1/admin/images";
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    let admin_only = || actix_web::middleware::from_fn(crate::auth::require_admin);
     cfg.service(
         web::scope(PLATFORM_HEALTH)
+            .wrap(admin_only())
             .route("/health", web::get().to(platform_health::health))
             .route("/capacity", web::get().to(platform_health::capacity))
             .route("/subscription-capacity", web::get().to(platform_health::subscription_capacity))
@@ -34,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope(IMAGES)
+            .wrap(admin_only())
             .route("/upload", web::post().to(images::upload))
             .route("/stats", web::get().to(images::stats))
             .route("/{id}", web::get().to(images::get))

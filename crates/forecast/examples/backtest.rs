@@ -1,0 +1,143 @@
+//! How well `forecast::days_until_threshold` predicts the day a real series reaches a level, and
+//! how often its intervals hold the truth, next to Prometheus' `predict_linear`.
+//!
+//! ```sh
+//! cargo run --release -p forecast --example backtest -- crates/forecast/benches/data/*.csv
+//! ```
+//!
+//! Each file is one value per line, or a CSV with a `value` column; each value counts as one day
+//! (`nan` for a missing one). For 10 cut-offs spread over each series, histories of 30 and 90
+//! points before the cut, and horizons of 14, 30, 60 and 90 days: the level is the series' value
+//! `horizon` days after the cut, and the truth is the first day after the cut on which the series
+//! reaches it (a falling series is negated, so the question is always "when does it reach").
+//! Printed per series and window: cases, the median of |estimate − truth| / truth for Orion and
+//! for `predict_linear` (least squares over the same window, the crossing of its line extended
+//! from the last point), and how often Orion's 80 % and 95 % intervals held the truth. A case
+//! without an estimate counts as an error of 1 and a miss.
+
+use std::path::Path;
+
+const CUTS: usize = 10;
+const WINDOWS: [usize; 2] = [30, 90];
+const HORIZONS: [usize; 4] = [14, 30, 60, 90];
+
+fn read(path: &Path) -> Vec<f64> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.clone().next().unwrap_or_default();
+    let column = if first.trim().parse::<f64>().is_ok() || first.trim().eq_ignore_ascii_case("nan") {
+        0
+    } else {
+        lines.next();
+        first.split(',').position(|c| c.trim().eq_ignore_ascii_case("value")).unwrap_or(0)
+    };
+    lines
+        .map(|line| line.split(',').nth(column).unwrap_or("nan").trim().parse::<f64>().unwrap_or(f64::NAN))
+        .collect()
+}
+
+/// `predict_linear`: least squares over `window`, the day its line reaches `level`.
+fn predict_linear(window: &[f64], level: f64) -> Option<f64> {
+    let points: Vec<(f64, f64)> =
+        window.iter().enumerate().filter(|(_, y)| y.is_finite()).map(|(x, y)| (x as f64, *y)).collect();
+    let n = points.len() as f64;
+    let (mx, my) = (points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let slope = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / sxx;
+    let at_last = my + slope * ((window.len() - 1) as f64 - mx);
+    (slope > 0.0).then(|| ((level - at_last) / slope).max(0.0))
+}
+
+#[derive(Default)]
+struct Tally {
+    cases: usize,
+    errors: Vec<f64>,
+    baseline: Vec<f64>,
+    in80: usize,
+    in95: usize,
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    if values.is_empty() { f64::NAN } else { values[values.len() / 2] }
+}
+
+fn main() {
+    let files: Vec<String> = std::env::args().skip(1).collect();
+    if files.is_empty() {
+        eprintln!("usage: backtest FILE.csv…");
+        std::process::exit(2);
+    }
+    println!(
+        "| series | window | cases | median error, Orion | median error, predict_linear | 80 % coverage | 95 % coverage |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for file in &files {
+        let series = read(Path::new(file));
+        let name = Path::new(file).file_stem().map_or(file.clone(), |s| s.to_string_lossy().into_owned());
+        for window in WINDOWS {
+            let mut tally = Tally::default();
+            let (first, last) = (window, series.len().saturating_sub(HORIZONS[3] + 1));
+            if last <= first {
+                continue;
+            }
+            for k in 0..CUTS {
+                let cut = first + (last - first) * k / (CUTS - 1);
+                for horizon in HORIZONS {
+                    evaluate(&series, cut, window, horizon, &mut tally);
+                }
+            }
+            let n = tally.cases as f64;
+            println!(
+                "| {name} | {window} | {} | {:.2} | {:.2} | {:.0} % | {:.0} % |",
+                tally.cases,
+                median(&mut tally.errors),
+                median(&mut tally.baseline),
+                100.0 * tally.in80 as f64 / n,
+                100.0 * tally.in95 as f64 / n
+            );
+        }
+    }
+}
+
+/// One question: the history is `series[cut − window .. cut]`, the level the value `horizon`
+/// days after the cut.
+fn evaluate(series: &[f64], cut: usize, window: usize, horizon: usize, tally: &mut Tally) {
+    let (before, level) = (series[cut - 1], series[cut - 1 + horizon]);
+    if !before.is_finite() || !level.is_finite() || level == before {
+        return;
+    }
+    // A falling series is asked when it reaches the level from above: negate it.
+    let sign = if level > before { 1.0 } else { -1.0 };
+    let history: Vec<f64> = series[cut - window..cut].iter().map(|v| sign * v).collect();
+    let future: Vec<f64> = series[cut..].iter().map(|v| sign * v).collect();
+    let target = sign * level;
+    let Some(truth) = future.iter().position(|v| *v >= target).map(|i| (i + 1) as f64) else { return };
+    tally.cases += 1;
+    let relative = |estimate: Option<f64>| estimate.map_or(1.0, |e| (e - truth).abs() / truth);
+    tally.baseline.push(relative(predict_linear(&history, target)));
+    let answer = forecast::days_until_threshold(&history, target);
+    if std::env::var_os("BACKTEST_DEBUG").is_some() {
+        match &answer {
+            Ok(e) => eprintln!(
+                "cut {cut} w {window} h {horizon}: truth {truth} est {} {:?} {:?} {:?} {:?}",
+                e.days,
+                e.interval_80,
+                e.method,
+                e.notes,
+                e.candidates.iter().map(|c| (c.method, c.days, c.backtest_error_percent)).collect::<Vec<_>>()
+            ),
+            Err(e) => eprintln!("cut {cut} w {window} h {horizon}: truth {truth} none: {}", e.reason),
+        }
+    }
+    match answer {
+        Ok(estimate) => {
+            tally.errors.push(relative(Some(estimate.days)));
+            let holds =
+                |i: forecast::Interval| i.low <= truth + 0.5 && i.high.is_none_or(|h| truth - 0.5 <= h);
+            tally.in80 += usize::from(holds(estimate.interval_80));
+            tally.in95 += usize::from(holds(estimate.interval_95));
+        }
+        Err(_) => tally.errors.push(1.0),
+    }
+}

@@ -1,0 +1,243 @@
+//! How wrong each model is out of sample, by horizon: a rolling-origin backtest on the series
+//! itself, and the error quantiles (split-conformal style) that become the intervals.
+//!
+//! Errors are logarithmic (`ln(actual / forecast)`) for positive series, so an interval is a
+//! factor around the forecast; otherwise they are absolute, in units of the series' mean
+//! magnitude. The 80 % and 95 % quantiles of |error| per horizon bucket (1, 2–3, 4–7, 8–15 …
+//! days; split-conformal ranks) are fitted by a power law `c·h^γ`, so the width grows with the
+//! horizon as the backtest says. Beyond the longest horizon the history could check, the width
+//! keeps growing at least in proportion to the horizon (γ ≥ 1): honest widening.
+//!
+//! A model that is wrong in one direction (a curve on a straight series, a damped trend on one
+//! that keeps growing) shows it in the backtest as errors of one sign; such a model's errors
+//! grow faster out of sample than its backtest can show, so it is not chosen
+//! ([`Backtest::bias_near`]).
+
+use super::clean::median;
+use super::models::{Method, Model};
+
+/// Backtest origins at most (evenly spaced over the last two thirds of the history).
+const ORIGINS: usize = 30;
+/// A horizon bucket needs this many errors to give a quantile.
+const MIN_ERRORS: usize = 3;
+/// Beyond the longest horizon the backtest checked, the error quantile grows at least as the
+/// horizon to this power.
+const BEYOND: f64 = 1.5;
+/// The first origin leaves at least this many points to fit on.
+const MIN_TRAIN: usize = 5;
+
+/// How errors are measured for a series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Scale {
+    /// `ln(actual / forecast)`: every value is positive.
+    Log,
+    /// `(actual − forecast) / unit`.
+    Absolute(f64),
+}
+
+impl Scale {
+    pub(crate) fn of(values: &[f64]) -> Scale {
+        if values.iter().all(|v| *v > 0.0) {
+            Scale::Log
+        } else {
+            let unit = values.iter().map(|v| v.abs()).sum::<f64>() / values.len().max(1) as f64;
+            Scale::Absolute(unit.max(f64::MIN_POSITIVE))
+        }
+    }
+
+    fn error(self, actual: f64, forecast: f64) -> f64 {
+        match self {
+            // A forecast at or below zero of a positive series is as wrong as it gets.
+            Scale::Log if forecast <= 0.0 => 5.0,
+            Scale::Log => (actual / forecast).ln(),
+            Scale::Absolute(unit) => (actual - forecast) / unit,
+        }
+    }
+
+    /// `forecast` moved by `error` (in this scale's units).
+    pub(crate) fn apply(self, forecast: f64, error: f64) -> f64 {
+        match self {
+            Scale::Log if forecast > 0.0 => forecast * error.exp(),
+            Scale::Log => forecast,
+            Scale::Absolute(unit) => forecast + error * unit,
+        }
+    }
+
+    /// An error as a percentage of the forecast (for people).
+    pub(crate) fn percent(self, error: f64) -> f64 {
+        match self {
+            Scale::Log => (error.exp() - 1.0) * 100.0,
+            Scale::Absolute(_) => error * 100.0,
+        }
+    }
+}
+
+/// The out-of-sample errors of one method: (horizon in days, signed error).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Backtest {
+    pub errors: Vec<(u32, f64)>,
+}
+
+impl Backtest {
+    /// Refits `model` (fitted by `method` on all of `values`) at up to [`ORIGINS`] origins and
+    /// forecasts every later point.
+    pub(crate) fn run(method: Method, model: &Model, values: &[f64], scale: Scale) -> Option<Backtest> {
+        let n = values.len();
+        let first = (n / 3).max(MIN_TRAIN);
+        if first + 1 >= n {
+            return None;
+        }
+        let span = n - 1 - first;
+        let count = span.min(ORIGINS - 1);
+        let mut errors = Vec::new();
+        for k in 0..=count {
+            let origin = first + (span * k).checked_div(count).unwrap_or(0);
+            let Some(model) = model.refit(method, &values[..origin]) else { continue };
+            for (step, actual) in values[origin..].iter().enumerate() {
+                let h = step as u32 + 1;
+                errors.push((h, scale.error(*actual, model.forecast(h))));
+            }
+        }
+        (!errors.is_empty()).then_some(Backtest { errors })
+    }
+
+    /// The median |error| at horizons near `h` (within half to twice it; the longest horizons
+    /// checked when none are that far).
+    pub(crate) fn error_near(&self, h: f64) -> f64 {
+        median(&self.near(h).iter().map(|e| e.abs()).collect::<Vec<_>>())
+    }
+
+    /// The median signed error and how one-sided the errors at horizons near `h` are
+    /// (|median error| / median |error|: 0 for balanced errors, 1 when all have one sign).
+    pub(crate) fn bias_near(&self, h: f64) -> (f64, f64) {
+        let near = self.near(h);
+        let (bias, spread) = (median(&near), median(&near.iter().map(|e| e.abs()).collect::<Vec<_>>()));
+        (bias, if spread > 0.0 { bias.abs() / spread } else { 0.0 })
+    }
+
+    /// The signed errors at horizons within half to twice `h`; the longest horizons checked when
+    /// fewer than [`MIN_ERRORS`] are that far.
+    fn near(&self, h: f64) -> Vec<f64> {
+        let near: Vec<f64> = self
+            .errors
+            .iter()
+            .filter(|(eh, _)| f64::from(*eh) >= h / 2.0 && f64::from(*eh) <= h * 2.0)
+            .map(|(_, e)| *e)
+            .collect();
+        if near.len() >= MIN_ERRORS {
+            return near;
+        }
+        let mut longest: Vec<&(u32, f64)> = self.errors.iter().collect();
+        longest.sort_by_key(|(eh, _)| std::cmp::Reverse(*eh));
+        longest.iter().take(MIN_ERRORS.max(near.len())).map(|(_, e)| *e).collect()
+    }
+
+    fn buckets(&self) -> Vec<Bucket> {
+        let mut by_bucket: std::collections::BTreeMap<u32, Vec<(u32, f64)>> = Default::default();
+        for &(h, e) in &self.errors {
+            by_bucket.entry(h.ilog2()).or_default().push((h, e));
+        }
+        by_bucket
+            .into_values()
+            .filter(|errors| errors.len() >= MIN_ERRORS)
+            .map(|errors| {
+                let mid =
+                    (errors.iter().map(|(h, _)| f64::from(*h).ln()).sum::<f64>() / errors.len() as f64).exp();
+                let longest = errors.iter().map(|(h, _)| *h).max().unwrap_or(1);
+                Bucket { mid, longest, errors }
+            })
+            .collect()
+    }
+
+    /// The bias line and the error quantiles at `coverage` (e.g. 0.8), or `None` without any
+    /// calibrated horizon.
+    pub(crate) fn quantiles(&self, coverage: f64) -> Option<Quantiles> {
+        let buckets = self.buckets();
+        let reach = f64::from(buckets.last()?.longest);
+        let points: Vec<(f64, f64, f64)> = buckets
+            .iter()
+            .map(|b| {
+                let mut spread: Vec<f64> = b.errors.iter().map(|(_, e)| e.abs()).collect();
+                spread.sort_by(f64::total_cmp);
+                (b.mid.ln(), conformal(&spread, coverage).max(1e-9).ln(), spread.len() as f64)
+            })
+            .collect();
+        let (intercept, gamma) = match points.as_slice() {
+            [(x, y, _)] => (y - x, 1.0),
+            _ => {
+                let weight: f64 = points.iter().map(|p| p.2).sum();
+                let x_mean = points.iter().map(|p| p.0 * p.2).sum::<f64>() / weight;
+                let y_mean = points.iter().map(|p| p.1 * p.2).sum::<f64>() / weight;
+                let sxx: f64 = points.iter().map(|p| p.2 * (p.0 - x_mean).powi(2)).sum();
+                let sxy: f64 = points.iter().map(|p| p.2 * (p.0 - x_mean) * (p.1 - y_mean)).sum();
+                let gamma = if sxx > 0.0 { (sxy / sxx).clamp(0.3, 1.5) } else { 1.0 };
+                (y_mean - gamma * x_mean, gamma)
+            }
+        };
+        Some(Quantiles { intercept, gamma, reach })
+    }
+}
+
+struct Bucket {
+    mid: f64,
+    longest: u32,
+    errors: Vec<(u32, f64)>,
+}
+
+/// The split-conformal quantile of sorted absolute errors: the ⌈(m+1)·coverage⌉-th smallest (the
+/// largest when the sample is too small for that rank).
+fn conformal(sorted: &[f64], coverage: f64) -> f64 {
+    let rank = ((sorted.len() + 1) as f64 * coverage).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// |error| not exceeded with the chosen coverage, by horizon: `exp(intercept)·h^γ` up to `reach`
+/// days, growing at least linearly beyond.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Quantiles {
+    intercept: f64,
+    gamma: f64,
+    /// The longest horizon the backtest checked.
+    pub reach: f64,
+}
+
+impl Quantiles {
+    /// The error to add to a forecast `h` days ahead: `sign` (−1, 0 or +1) times the quantile.
+    pub(crate) fn offset(&self, h: f64, sign: f64) -> f64 {
+        sign * self.at(h)
+    }
+
+    fn at(&self, h: f64) -> f64 {
+        let h = h.max(1.0);
+        let within = (self.intercept + self.gamma * h.min(self.reach).ln()).exp();
+        if h <= self.reach { within } else { within * (h / self.reach).powf(self.gamma.max(BEYOND)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_conformal_rank_and_a_widening_power_law() {
+        let sorted: Vec<f64> = (1..=9).map(f64::from).collect();
+        assert_eq!(conformal(&sorted, 0.8), 8.0); // ⌈10·0.8⌉ = 8th
+        assert_eq!(conformal(&sorted, 0.95), 9.0); // ⌈9.5⌉ = 10 > 9: the largest
+        // Errors of ±0.01·h: no bias, a spread growing as h (γ = 1) up to the 40 days checked,
+        // and at least as h^1.5 beyond.
+        let backtest = Backtest {
+            errors: (1..=40)
+                .flat_map(|h| [0.01, -0.01, 0.01, -0.01].map(|e| (h, e * f64::from(h))))
+                .collect(),
+        };
+        let q = backtest.quantiles(0.8).unwrap();
+        assert!((q.gamma - 1.0).abs() < 0.05, "{q:?}");
+        assert!((q.at(40.0) / q.at(20.0) - 2.0).abs() < 0.1, "{q:?}");
+        assert!((q.at(100.0) / q.at(50.0) - 2f64.powf(BEYOND)).abs() < 0.01, "{q:?}");
+        assert!(backtest.bias_near(20.0).1 < 1e-9, "balanced");
+        let biased =
+            Backtest { errors: backtest.errors.iter().map(|&(h, e)| (h, e + 0.02 * f64::from(h))).collect() };
+        assert!(biased.bias_near(20.0).1 > 0.9, "every error above");
+        assert_eq!(q.reach, 40.0);
+    }
+}

@@ -1,0 +1,361 @@
+//! Days until a metric reaches a threshold, and projections, from its daily history, with
+//! intervals that mean what they say.
+//!
+//! 1. **Prepare** ([`clean`]): missing days filled, a level shift (a bulk import) taken out of the
+//!    trend, a one-day outlier ignored; each said in `notes`.
+//! 2. **Candidates** ([`models`]): a least-squares line (whole history, and the last 28 days as
+//!    Prometheus' `predict_linear`), a log-linear line (exponential growth), Holt's damped trend,
+//!    and Holt-Winters with a 7-day season.
+//! 3. **Backtest** ([`calibration`]): each candidate is fitted at up to 30 origins over the last two
+//!    thirds of the history and forecasts every later day; its errors by horizon are its record.
+//! 4. **Choice by the horizon in question**: each candidate's point forecast gives a crossing day;
+//!    their median (within what the backtest could check) is the horizon the question is about,
+//!    and the candidate with the smallest median error at horizons near it wins (ties: the simpler).
+//! 5. **Intervals**: the winner's forecast moved up and down by its own error quantiles at each
+//!    horizon (80 % and 95 %, split-conformal); the early end of an interval is where the upper
+//!    band reaches the level, the late end where the lower band does (none within 10 years: open).
+//!    Beyond the longest horizon the history could check, the bands widen at least in proportion
+//!    to the horizon, and a note says so.
+
+mod calibration;
+mod clean;
+mod models;
+
+use serde::Serialize;
+
+use crate::round;
+use calibration::{Backtest, Quantiles, Scale};
+use clean::median;
+use models::Model;
+pub use models::{Method, RECENT_DAYS};
+
+/// Fewer snapshots than this give no estimate.
+pub const MIN_POINTS: usize = 7;
+/// The backtest quantiles behind the 80 % and 95 % intervals. Higher than nominal: the
+/// backtest's errors come from one history, its origins share data, and the crossing day is a
+/// first passage (a noisy series touches a level before its forecast does); these values are the
+/// ones `examples/backtest.rs` found calibrated on the training series (see
+/// docs/operations/capacity-monitoring.md).
+const BAND_80: f64 = 0.86;
+const BAND_95: f64 = 0.975;
+/// How much smaller a more complex candidate's backtest error must be to replace a fair one.
+const MARGIN: f64 = 0.3;
+/// A candidate whose errors near the horizon are more one-sided than this is not chosen.
+const ONE_SIDED: f64 = 0.5;
+/// Crossings further out than this many days are "beyond the horizon".
+pub const HORIZON_DAYS: u32 = 3_650;
+
+/// An interval of days from the last observation; `high` is `None` beyond [`HORIZON_DAYS`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    /// Earliest plausible day.
+    pub low: f64,
+    /// Latest plausible day.
+    pub high: Option<f64>,
+}
+
+/// One method's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Candidate {
+    /// The method.
+    pub method: Method,
+    /// Its median absolute error in the backtest at horizons near the one in question, % of the
+    /// forecast: what the choice is made on.
+    pub backtest_error_percent: f64,
+    /// Days from the last observation until its forecast reaches the threshold.
+    pub days: Option<f64>,
+    /// 80 % interval of that day.
+    pub interval_80: Option<Interval>,
+    /// 95 % interval.
+    pub interval_95: Option<Interval>,
+}
+
+/// The estimate: the chosen candidate's figures, all candidates, and what to know about them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DaysUntil {
+    /// Days from the last observation (0 when the threshold is already reached).
+    pub days: f64,
+    /// 80 % interval.
+    pub interval_80: Interval,
+    /// 95 % interval.
+    pub interval_95: Interval,
+    /// The chosen method.
+    pub method: Method,
+    /// Its backtest error near the horizon in question, % of the forecast.
+    pub backtest_error_percent: f64,
+    /// The horizon (days) the candidates were compared at: the median of their answers, within
+    /// what the backtest could check.
+    pub scored_at_days: f64,
+    /// The longest horizon (days) the history let the backtest check; intervals beyond it are
+    /// widened at least in proportion to the horizon.
+    pub calibrated_up_to_days: u32,
+    /// Observations used.
+    pub points: usize,
+    /// What was done to the history and how far to trust the answer.
+    pub notes: Vec<String>,
+    /// Every method that could be fitted.
+    pub candidates: Vec<Candidate>,
+}
+
+/// Why there is no estimate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoEstimate {
+    /// For people.
+    pub reason: String,
+    /// Observations available.
+    pub points: usize,
+}
+
+/// A forecast value with its 80 % band. On the wire: `[low, expected, high]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Band {
+    /// Lower end of the 80 % band.
+    pub low: f64,
+    /// The expected value.
+    pub expected: f64,
+    /// Upper end of the 80 % band.
+    pub high: f64,
+}
+
+impl Serialize for Band {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        [self.low, self.expected, self.high].serialize(serializer)
+    }
+}
+
+/// One fitted and backtested candidate.
+struct Fitted {
+    method: Method,
+    model: Model,
+    backtest: Backtest,
+    q80: Quantiles,
+    q95: Quantiles,
+}
+
+impl Fitted {
+    /// The forecast `h` days ahead corrected by the backtest's bias, moved by `sign` (−1, 0, +1)
+    /// times the error quantile `q`.
+    fn band(&self, scale: Scale, h: u32, q: &Quantiles, sign: f64) -> f64 {
+        scale.apply(self.model.forecast(h), q.offset(f64::from(h), sign))
+    }
+}
+
+/// The prepared history and its fitted candidates.
+struct Fits {
+    values: Vec<f64>,
+    scale: Scale,
+    notes: Vec<String>,
+    fits: Vec<Fitted>,
+}
+
+fn fit_all(series: &[f64]) -> Result<Fits, NoEstimate> {
+    let points = series.len();
+    if points < MIN_POINTS {
+        return Err(NoEstimate {
+            reason: format!("{points} daily snapshots; at least {MIN_POINTS} are needed"),
+            points,
+        });
+    }
+    let prepared = clean::prepare(series);
+    let scale = Scale::of(&prepared.values);
+    let fits: Vec<Fitted> = Method::ALL
+        .iter()
+        .filter_map(|&method| {
+            let model = Model::fit(method, &prepared.values)?;
+            let backtest = Backtest::run(method, &model, &prepared.values, scale)?;
+            let (q80, q95) = (backtest.quantiles(BAND_80)?, backtest.quantiles(BAND_95)?);
+            Some(Fitted { method, model, backtest, q80, q95 })
+        })
+        .collect();
+    if fits.is_empty() {
+        return Err(NoEstimate {
+            reason: format!("no model could be checked on {points} snapshots"),
+            points,
+        });
+    }
+    Ok(Fits { values: prepared.values, scale, notes: prepared.notes, fits })
+}
+
+impl Fits {
+    /// The longest horizon any candidate's backtest checked.
+    fn reach(&self) -> f64 {
+        self.fits.iter().map(|f| f.q80.reach).fold(1.0, f64::max)
+    }
+
+    /// The candidate to answer with, judged on the backtest near `horizon` days. The simplest
+    /// (a line) stands unless it is beaten: by any candidate with a smaller error when its own
+    /// errors are one-sided (it is plainly the wrong shape), otherwise only by [`MARGIN`]; small
+    /// differences in a backtest are noise, and picking the luckiest of five makes its intervals
+    /// too narrow. A candidate whose own errors are one-sided by more than a quarter of the line's
+    /// error is never picked (its error grows out of sample faster than the backtest shows).
+    fn best_at(&self, horizon: f64) -> (usize, f64) {
+        let h = horizon.clamp(1.0, self.reach());
+        let scores: Vec<f64> = self.fits.iter().map(|f| f.backtest.error_near(h)).collect();
+        let sided = self.one_sided(h);
+        let mut best = 0;
+        for i in 1..scores.len() {
+            let margin = match (sided[best], self.fits[i].method) {
+                (true, _) => 0.0,
+                // Exponential growth only when a line is plainly the wrong shape: on a noisy
+                // straight series the log-linear curve backtests well and then runs away.
+                (false, Method::LogLinear) => continue,
+                (false, _) => MARGIN,
+            };
+            if !sided[i] && scores[i] < scores[best] * (1.0 - margin) {
+                best = i;
+            }
+        }
+        (best, h)
+    }
+
+    /// For each candidate: are its backtest errors near `h` one-sided, by enough to matter next
+    /// to the line's own error?
+    fn one_sided(&self, h: f64) -> Vec<bool> {
+        let line = self.fits[0].backtest.error_near(h);
+        self.fits
+            .iter()
+            .map(|f| f.backtest.bias_near(h))
+            .map(|(bias, ratio)| ratio > ONE_SIDED && bias.abs() > 0.25 * line)
+            .collect()
+    }
+}
+
+/// Estimates when `series` (one value per day, oldest first, consecutive days; NaN for a missing
+/// day) reaches `threshold`.
+pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil, NoEstimate> {
+    let fits = fit_all(series)?;
+    let points = series.len();
+    let last = *fits.values.last().unwrap_or(&0.0);
+    let reached = last >= threshold;
+    let crossing = |f: &Fitted, q: &Quantiles, sign: f64| {
+        if reached { Some(0.0) } else { crossing_day(last, threshold, |h| f.band(fits.scale, h, q, sign)) }
+    };
+    // The early end is where the upper band reaches the level, the late end where the lower does.
+    let interval = |f: &Fitted, q: &Quantiles| {
+        crossing(f, q, 1.0).map(|low| round_interval(Interval { low, high: crossing(f, q, -1.0) }))
+    };
+    let point_days: Vec<Option<f64>> = fits.fits.iter().map(|f| crossing(f, &f.q80, 0.0)).collect();
+    let horizon =
+        median(&point_days.iter().map(|d| d.unwrap_or(f64::from(HORIZON_DAYS))).collect::<Vec<_>>());
+    let (best, scored_at) = fits.best_at(horizon);
+    let candidates: Vec<Candidate> = fits
+        .fits
+        .iter()
+        .zip(&point_days)
+        .map(|(f, days)| Candidate {
+            method: f.method,
+            backtest_error_percent: round(fits.scale.percent(f.backtest.error_near(scored_at)), 2),
+            days: days.map(|d| round(d, 1)),
+            interval_80: interval(f, &f.q80),
+            interval_95: interval(f, &f.q95),
+        })
+        .collect();
+    let chosen = &candidates[best];
+    let (Some(days), Some(interval_80), Some(interval_95)) =
+        (chosen.days, chosen.interval_80, chosen.interval_95)
+    else {
+        let early = chosen.interval_80.map(|i| format!("; its 80 % interval opens in {:.0} days", i.low));
+        return Err(NoEstimate {
+            reason: format!(
+                "the best-checked model ({:?}) does not reach {threshold} within {HORIZON_DAYS} days of the last {points} snapshots{}",
+                chosen.method,
+                early.unwrap_or_default()
+            ),
+            points,
+        });
+    };
+    let mut notes = fits.notes.clone();
+    // Model uncertainty: candidates that backtest nearly as well (within twice the chosen one's
+    // error) but answer differently widen both intervals to their answers; not those whose errors
+    // are one-sided (plainly the wrong shape, as in the choice).
+    let limit = 2.0 * chosen.backtest_error_percent.abs().max(0.5);
+    let sided = fits.one_sided(scored_at);
+    let rivals: Vec<f64> = candidates
+        .iter()
+        .zip(&sided)
+        .filter(|(c, sided)| !**sided && c.backtest_error_percent.abs() <= limit)
+        .filter_map(|(c, _)| c.days)
+        .collect();
+    let widen = |i: Interval| Interval {
+        low: rivals.iter().copied().fold(i.low, f64::min),
+        high: i.high.map(|h| rivals.iter().copied().fold(h, f64::max)),
+    };
+    let (mut interval_80, mut interval_95) = (widen(interval_80), widen(interval_95));
+    // Further out than twice what the history could check, nothing bounds the late end.
+    let reach = fits.fits[best].q80.reach;
+    if !reached && days > 2.0 * reach {
+        (interval_80.high, interval_95.high) = (None, None);
+    }
+    if rivals.iter().any(|d| *d < interval_80.low + 0.05 || interval_80.high.is_some_and(|h| *d > h - 0.05)) {
+        notes.push(
+            "models that backtest nearly as well disagree; the intervals include their answers".to_owned(),
+        );
+    }
+    if !reached && interval_80.high.is_none_or(|h| h > reach) {
+        notes.push(format!(
+            "the history checks forecasts up to {reach:.0} days ahead; beyond, the interval is widened at least in proportion to the horizon"
+        ));
+    }
+    if chosen.backtest_error_percent.abs() > 50.0 {
+        notes.push(format!(
+            "erratic history: forecasts {scored_at:.0} days ahead were off by a median {:.0} % in the backtest; treat this as rough",
+            chosen.backtest_error_percent.abs()
+        ));
+    }
+    Ok(DaysUntil {
+        days,
+        interval_80,
+        interval_95,
+        method: chosen.method,
+        backtest_error_percent: chosen.backtest_error_percent,
+        scored_at_days: round(scored_at, 1),
+        calibrated_up_to_days: reach as u32,
+        points,
+        notes,
+        candidates,
+    })
+}
+
+/// The forecast `days_ahead` days after the last observation, for each of `days_ahead`, with its
+/// calibrated 80 % band, by the candidate that backtests best near those horizons.
+pub fn project(series: &[f64], days_ahead: &[u32]) -> Option<(Method, Vec<Band>)> {
+    let fits = fit_all(series).ok()?;
+    let middle = median(&days_ahead.iter().map(|d| f64::from(*d)).collect::<Vec<_>>());
+    let (best, _) = fits.best_at(middle);
+    let f = &fits.fits[best];
+    let bands = days_ahead
+        .iter()
+        .map(|&h| Band {
+            low: f.band(fits.scale, h, &f.q80, -1.0),
+            expected: f.band(fits.scale, h, &f.q80, 0.0),
+            high: f.band(fits.scale, h, &f.q80, 1.0),
+        })
+        .collect();
+    Some((f.method, bands))
+}
+
+/// The first day (fractional, linear between whole days) on which `at(day)` reaches `threshold`,
+/// starting from `last` at day 0, within the horizon.
+fn crossing_day(last: f64, threshold: f64, at: impl Fn(u32) -> f64) -> Option<f64> {
+    let mut previous = last;
+    for day in 1..=HORIZON_DAYS {
+        let value = at(day);
+        if value >= threshold {
+            let fraction = if value > previous {
+                ((threshold - previous) / (value - previous)).clamp(0.0, 1.0)
+            } else {
+                1.0
+            };
+            return Some(f64::from(day) - 1.0 + fraction);
+        }
+        previous = value;
+    }
+    None
+}
+
+fn round_interval(i: Interval) -> Interval {
+    Interval { low: round(i.low, 1), high: i.high.map(|h| round(h, 1)) }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,143 @@
+use super::*;
+use rand::{Rng, SeedableRng};
+
+fn contains(i: Interval, truth: f64) -> bool {
+    i.low <= truth + 0.1 && i.high.is_none_or(|h| truth - 0.1 <= h)
+}
+
+/// y = 100 + 10·day for days 0..=29; 1,000 is reached on day 90, 61 days after the last.
+#[test]
+fn an_exact_line_is_found_by_a_linear_fit() {
+    let series: Vec<f64> = (0..30).map(|d| 100.0 + 10.0 * f64::from(d)).collect();
+    let estimate = days_until_threshold(&series, 1_000.0).unwrap();
+    assert_eq!(estimate.method, Method::Linear, "{estimate:?}");
+    assert!((estimate.days - 61.0).abs() < 0.05, "{estimate:?}");
+    assert!(contains(estimate.interval_80, 61.0) && contains(estimate.interval_95, 61.0), "{estimate:?}");
+    assert_eq!(estimate.points, 30);
+}
+
+/// y = 100·1.02^day for days 0..=59; 1,000 is reached on day ln 10 / ln 1.02 = 116.28.
+#[test]
+fn an_exact_exponential_is_found_by_the_log_linear_fit() {
+    let series: Vec<f64> = (0..60).map(|d| 100.0 * 1.02f64.powi(d)).collect();
+    let truth = 10f64.ln() / 1.02f64.ln() - 59.0;
+    let estimate = days_until_threshold(&series, 1_000.0).unwrap();
+    assert_eq!(estimate.method, Method::LogLinear, "{estimate:?}");
+    assert!((estimate.days - truth).abs() < 0.1, "{} vs {truth}", estimate.days);
+    assert!(contains(estimate.interval_95, truth));
+    let linear = estimate.candidates.iter().find(|c| c.method == Method::Linear).unwrap();
+    assert!(linear.days.unwrap() > truth + 10.0, "a straight line underestimates exponential growth");
+}
+
+/// Growth that slows down: y = 1,000 + 2,000·(1 − 0.98^day) for 120 days; 2,900 is reached on day
+/// ln 0.05 / ln 0.98 = 148.3, 29.3 days after the last. A line through the whole history runs
+/// past it, a line through the last weeks arrives early: the damped trend is the model that knows.
+#[test]
+fn a_slowing_growth_is_won_by_the_damped_trend() {
+    let series: Vec<f64> = (0..120).map(|d| 1_000.0 + 2_000.0 * (1.0 - 0.98f64.powi(d))).collect();
+    let truth = 0.05f64.ln() / 0.98f64.ln() - 119.0;
+    let estimate = days_until_threshold(&series, 2_900.0).unwrap();
+    assert_eq!(estimate.method, Method::DampedTrend, "{estimate:#?}");
+    assert!((estimate.days - truth).abs() < 3.0, "{} vs {truth}", estimate.days);
+    assert!(contains(estimate.interval_80, truth), "{estimate:?}");
+    let recent = estimate.candidates.iter().find(|c| c.method == Method::LinearRecent).unwrap();
+    assert!(recent.days.unwrap() < truth - 5.0, "{recent:?}");
+}
+
+/// Orders with busy weekends (+40 %) growing 5 a day: the weekly model is chosen, and it puts the
+/// crossing on the right kind of day.
+#[test]
+fn a_weekly_pattern_is_won_by_the_seasonal_model() {
+    let value = |d: i32| (1_000.0 + 5.0 * f64::from(d)) * if d % 7 >= 5 { 1.4 } else { 1.0 };
+    let series: Vec<f64> = (0..84).map(value).collect();
+    let estimate = days_until_threshold(&series, 2_100.0).unwrap();
+    assert_eq!(estimate.method, Method::Seasonal, "{estimate:#?}");
+    // The first day at or above 2,100 after day 83.
+    let truth = (84..400).find(|&d| value(d) >= 2_100.0).unwrap() - 83;
+    assert!((estimate.days - f64::from(truth)).abs() <= 1.0, "{} vs {truth}", estimate.days);
+}
+
+/// A bulk import of 20,000 products on day 40 does not make the trend 10× steeper.
+#[test]
+fn a_level_shift_does_not_wreck_the_fit() {
+    let mut series: Vec<f64> = (0..60).map(|d| 10_000.0 + 50.0 * f64::from(d)).collect();
+    for v in &mut series[40..] {
+        *v += 20_000.0;
+    }
+    series[10] = f64::NAN;
+    series[25] = f64::NAN;
+    // Now 32,950, growing 50 a day: 35,000 is 41 days away.
+    let estimate = days_until_threshold(&series, 35_000.0).unwrap();
+    assert!((estimate.days - 41.0).abs() < 1.0, "{estimate:#?}");
+    assert!(estimate.notes.iter().any(|n| n.contains("level shift")), "{:?}", estimate.notes);
+    assert!(estimate.notes.iter().any(|n| n.contains("2 missing")), "{:?}", estimate.notes);
+}
+
+/// A random walk with drift, cut after 60 days, 200 times, asked when it reaches the value it
+/// really had 14–60 days later. Measured at this commit: the 80 % interval holds the truth in
+/// about 72 % of the cases and the 95 % one in about 81 % (first passages of a noisy walk come
+/// early, and one history under-represents how much its drift can change). The bounds guard that
+/// from getting worse; docs/operations/capacity-monitoring.md reports it as it is.
+#[test]
+fn intervals_cover_about_as_often_as_they_say() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+    let (mut cases, mut in80, mut in95) = (0, 0, 0);
+    for _ in 0..200 {
+        let drift = rng.random_range(5.0..20.0);
+        let noise = drift * rng.random_range(0.5..3.0);
+        let mut y = 1_000.0;
+        let path: Vec<f64> = (0..200)
+            .map(|_| {
+                y += drift + noise * (rng.random_range(-1.0f64..1.0) + rng.random_range(-1.0f64..1.0));
+                y
+            })
+            .collect();
+        let ahead = rng.random_range(14..60);
+        let level = path[59 + ahead];
+        // The truth: the first day at or above the level after the cut.
+        let Some(truth) = (60..200).find(|&d| path[d] >= level).map(|d| (d - 59) as f64) else { continue };
+        if path[59] >= level {
+            continue;
+        }
+        let Ok(estimate) = days_until_threshold(&path[..60], level) else { continue };
+        cases += 1;
+        in80 += usize::from(contains(estimate.interval_80, truth));
+        in95 += usize::from(contains(estimate.interval_95, truth));
+    }
+    let (c80, c95) = (in80 as f64 / cases as f64, in95 as f64 / cases as f64);
+    assert!(cases >= 150, "{cases}");
+    assert!((0.66..=0.92).contains(&c80), "80 % interval covered {c80:.2} of {cases}");
+    assert!((0.76..=0.995).contains(&c95), "95 % interval covered {c95:.2} of {cases}");
+    assert!(c95 > c80);
+}
+
+#[test]
+fn too_few_points_or_no_growth_give_a_reason() {
+    let short = days_until_threshold(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 100.0).unwrap_err();
+    assert_eq!(short.points, 6);
+    assert!(short.reason.contains("at least 7"), "{}", short.reason);
+    let flat = days_until_threshold(&[50.0; 30], 100.0).unwrap_err();
+    assert!(flat.reason.contains("does not reach"), "{}", flat.reason);
+    let shrinking: Vec<f64> = (0..30).map(|d| 500.0 - f64::from(d)).collect();
+    assert!(days_until_threshold(&shrinking, 1_000.0).is_err());
+}
+
+#[test]
+fn a_threshold_already_reached_is_zero_days_away() {
+    let series: Vec<f64> = (0..10).map(|d| 100.0 + f64::from(d)).collect();
+    let estimate = days_until_threshold(&series, 105.0).unwrap();
+    assert_eq!((estimate.days, estimate.interval_80), (0.0, Interval { low: 0.0, high: Some(0.0) }));
+}
+
+#[test]
+fn projections_follow_the_best_fit_with_bands_that_widen() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let series: Vec<f64> =
+        (0..90).map(|d| 100.0 + 10.0 * f64::from(d) + rng.random_range(-5.0..5.0)).collect();
+    let (method, bands) = project(&series, &[30, 91]).unwrap();
+    assert!(matches!(method, Method::Linear | Method::LinearRecent | Method::DampedTrend), "{method:?}");
+    let (month, quarter) = (bands[0], bands[1]);
+    assert!((month.expected - 1_290.0).abs() < 20.0, "{month:?}");
+    assert!(month.low < month.expected && month.expected < month.high);
+    assert!(quarter.high - quarter.low > month.high - month.low, "{month:?} {quarter:?}");
+}
