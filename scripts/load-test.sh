@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Load test of the admin API on PostgreSQL with ~1M products and ~1M orders (issue: admin API).
-# Needs wrk (apt-get install wrk) and a PostgreSQL server; results go to stdout.
+# Load test of the admin API on PostgreSQL with ~1M products and ~1M orders, then the
+# forecast-derived routes on 730 daily snapshots (SQLite). Prints the machine, the commit and the
+# data sizes it measured on. Needs wrk (apt-get install wrk) and a PostgreSQL server.
 #   bash scripts/load-test.sh            # seeds the database orion_load once, then measures
+#   PART=forecast bash scripts/load-test.sh   # only the forecast-derived routes
 # Env: PG (server URL without database, default postgres://postgres@127.0.0.1:5432),
 #      DURATION (default 30s), CONNECTIONS (default 64).
 set -euo pipefail
@@ -11,7 +13,10 @@ PG="${PG:-postgres://postgres@127.0.0.1:5432}"
 DB_URL="$PG/orion_load"
 DURATION="${DURATION:-30s}"
 CONNECTIONS="${CONNECTIONS:-64}"
+PART="${PART:-all}"
 ulimit -n 65536 || true
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB; $(psql "$PG/postgres" -qtAc 'SHOW server_version' | xargs | sed 's/^/PostgreSQL /'); commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
 
 cargo build -q --release -p admin-api --bin admin-api --example hello
 BIN="$CARGO_TARGET_DIR/release/admin-api"
@@ -19,26 +24,6 @@ HELLO="$CARGO_TARGET_DIR/release/examples/hello"
 export ORION__DATABASE__URL="$DB_URL" ORION__DATABASE__MAX_CONNECTIONS=20 ORION__LOG__FILTER=warn RUST_LOG=warn
 export ORION__SERVER__PORT=8090 ORION__SERVER__DATA_DIR=/var/tmp/orion-load-data
 
-psql "$PG/postgres" -qtAc "SELECT 1 FROM pg_database WHERE datname = 'orion_load'" | grep -q 1 \
-  || psql "$PG/postgres" -qc "CREATE DATABASE orion_load"
-products=$(psql "$DB_URL" -qtAc "SELECT COUNT(*) FROM product" 2>/dev/null || echo 0)
-if [ "${products:-0}" -lt 1000000 ]; then
-  "$BIN" migrate
-  time "$BIN" seed-demo --merchants 1000 --products-per-store 700 --orders-per-store-month 140 \
-    --months 6 --tiers enterprise=1
-  psql "$DB_URL" -qc "ANALYZE"
-fi
-psql "$DB_URL" -qtAc "SELECT 'products ' || (SELECT COUNT(*) FROM product) || ', orders ' || (SELECT COUNT(*) FROM \"order\") || ', stores ' || (SELECT COUNT(*) FROM store) || ', size ' || pg_size_pretty(pg_database_size(current_database()))"
-
-TOKEN=$("$BIN" create-admin --email load@orion.example | tail -n 1)
-"$BIN" serve >/tmp/orion-load-serve.log 2>&1 &
-SERVER=$!
-"$HELLO" 8091 >/dev/null 2>&1 &
-HELLO_PID=$!
-trap 'kill $SERVER $HELLO_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf localhost:8090/readyz >/dev/null && curl -sf localhost:8091/ >/dev/null && break; sleep 0.5; done
-
-AUTH="Authorization: Bearer $TOKEN"
 # wrk prints p50/p75/p90/p99; this adds p95 and the error counts on one line.
 PCT=$(mktemp --suffix .lua)
 cat >"$PCT" <<'LUA'
@@ -50,19 +35,71 @@ done = function(summary, latency, requests)
 end
 LUA
 BASE=http://127.0.0.1:8090/api/v1/admin/platform-health
-echo "== wrk -s "$PCT" -t2 -c$CONNECTIONS -d$DURATION hello-world baseline (actix-web, same build)"
-wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency http://127.0.0.1:8091/
-echo "== GET /health"
-wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/health"
-echo "== GET /capacity"
-wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity"
-echo "== GET /capacity?top_stores=20"
-wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity?top_stores=20"
-echo "== GET /subscription-capacity"
-wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/subscription-capacity"
-echo "== GET /health, 1000 connections, 60 s"
-wrk -s "$PCT" -t2 -c1000 -d60s --latency -H "$AUTH" "$BASE/health"
-echo "== after the storm"
-curl -s -o /dev/null -w "readyz %{http_code} in %{time_total}s\n" http://127.0.0.1:8090/readyz
-curl -s -o /dev/null -w "health %{http_code} in %{time_total}s\n" -H "$AUTH" "$BASE/health"
-curl -s -H "$AUTH" "$BASE/health" | python3 -c 'import json,sys; h=json.load(sys.stdin); print("performance", h["performance"]); print("freshness", h["database"]["freshness"])'
+wrk_get() { wrk -s "$PCT" -t2 -c"$1" -d"$2" --latency -H "$AUTH" "$3"; }
+
+if [ "$PART" = all ]; then
+  psql "$PG/postgres" -qtAc "SELECT 1 FROM pg_database WHERE datname = 'orion_load'" | grep -q 1 \
+    || psql "$PG/postgres" -qc "CREATE DATABASE orion_load"
+  products=$(psql "$DB_URL" -qtAc "SELECT COUNT(*) FROM product" 2>/dev/null || echo 0)
+  if [ "${products:-0}" -lt 1000000 ]; then
+    "$BIN" migrate
+    time "$BIN" seed-demo --merchants 1000 --products-per-store 700 --orders-per-store-month 140 \
+      --months 6 --tiers enterprise=1
+    psql "$DB_URL" -qc "ANALYZE"
+  fi
+  psql "$DB_URL" -qtAc "SELECT 'products ' || (SELECT COUNT(*) FROM product) || ', orders ' || (SELECT COUNT(*) FROM \"order\") || ', stores ' || (SELECT COUNT(*) FROM store) || ', size ' || pg_size_pretty(pg_database_size(current_database()))"
+
+  TOKEN=$("$BIN" create-admin --email load@orion.example | tail -n 1)
+  "$BIN" serve >/tmp/orion-load-serve.log 2>&1 &
+  SERVER=$!
+  "$HELLO" 8091 >/dev/null 2>&1 &
+  HELLO_PID=$!
+  trap 'kill $SERVER $HELLO_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 1 60); do curl -sf localhost:8090/readyz >/dev/null && curl -sf localhost:8091/ >/dev/null && break; sleep 0.5; done
+
+  AUTH="Authorization: Bearer $TOKEN"
+  echo "== wrk -s "$PCT" -t2 -c$CONNECTIONS -d$DURATION hello-world baseline (actix-web, same build)"
+  wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency http://127.0.0.1:8091/
+  echo "== GET /health"
+  wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/health"
+  echo "== GET /capacity"
+  wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity"
+  echo "== GET /capacity?top_stores=20"
+  wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity?top_stores=20"
+  echo "== GET /subscription-capacity"
+  wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/subscription-capacity"
+  echo "== GET /health, 1000 connections, 60 s"
+  wrk -s "$PCT" -t2 -c1000 -d60s --latency -H "$AUTH" "$BASE/health"
+  echo "== after the storm"
+  curl -s -o /dev/null -w "readyz %{http_code} in %{time_total}s\n" http://127.0.0.1:8090/readyz
+  curl -s -o /dev/null -w "health %{http_code} in %{time_total}s\n" -H "$AUTH" "$BASE/health"
+  curl -s -H "$AUTH" "$BASE/health" | python3 -c 'import json,sys; h=json.load(sys.stdin); print("performance", h["performance"]); print("freshness", h["database"]["freshness"])'
+  kill $SERVER $HELLO_PID 2>/dev/null || true
+  wait $SERVER 2>/dev/null || true
+fi
+
+# The forecast-derived routes on two years of daily snapshots: every fit is computed once per
+# snapshot generation and shared, so these read a cached outlook.
+FDB=/var/tmp/orion-load-forecast.db
+export ORION__DATABASE__URL="sqlite://$FDB?mode=rwc" ORION__SERVER__PORT=8092
+if [ ! -f "$FDB" ]; then
+  "$BIN" migrate
+  time "$BIN" seed-demo --months 24 --history-days 730
+fi
+echo "== SQLite $FDB: $(sqlite3 "$FDB" 'SELECT COUNT(*) FROM capacity_snapshot') daily snapshots, $(sqlite3 "$FDB" 'SELECT COUNT(*) FROM product') products, $(sqlite3 "$FDB" 'SELECT COUNT(*) FROM "order"') orders"
+AUTH="Authorization: Bearer $("$BIN" create-admin --email forecast-load@orion.example | tail -n 1)"
+"$BIN" serve >/tmp/orion-load-forecast.log 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -sf localhost:8092/readyz >/dev/null && break; sleep 0.5; done
+BASE=http://127.0.0.1:8092/api/v1/admin/platform-health
+# First request of a generation: the outlook (every metric's fits and backtests) is computed.
+curl -s -o /dev/null -w "first /forecast (computes the outlook) %{http_code} in %{time_total}s\n" -H "$AUTH" "$BASE/forecast?metric=total_products"
+# A level that is not configured is fitted on the spot: the uncached cost of one forecast.
+for t in 1000001 1000002 1000003; do
+  curl -s -o /dev/null -w "/forecast at a new level (one fit, uncached) %{http_code} in %{time_total}s\n" -H "$AUTH" "$BASE/forecast?metric=total_products&threshold=$t"
+done
+for route in "forecast?metric=total_products" recommendations projections; do
+  echo "== GET /$route, 64 connections ($(sqlite3 "$FDB" 'SELECT COUNT(*) FROM capacity_snapshot') snapshots)"
+  wrk_get 64 "$DURATION" "$BASE/$route"
+done
