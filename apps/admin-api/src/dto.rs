@@ -89,6 +89,28 @@ pub struct CapacityResponse<'a> {
     pub freshness: Freshness,
 }
 
+impl<'a> CapacityResponse<'a> {
+    /// The figures the monitor measured, with the `top` stores by products (the monitor keeps
+    /// them sorted, most products first, so the top N is a prefix).
+    pub fn of(db: &'a health::DbState, top: usize, now: time::OffsetDateTime) -> Self {
+        let figures = db.figures.as_deref();
+        let by_store = figures.map(|f| f.products_by_store.as_slice()).unwrap_or_default();
+        let images = figures.map(|f| f.images).unwrap_or_default();
+        CapacityResponse {
+            products_total: figures.map_or(0, |f| f.products.value),
+            products_by_store: StoreCounts(&by_store[..top.min(by_store.len())]),
+            images_total: images.total_files,
+            storage_used_gb: health::gib(images.total_bytes),
+            database_size_mb: health::mib(figures.map_or(0, |f| f.size_bytes)),
+            orders_this_month: figures.map_or(0, |f| f.orders_this_month),
+            orders_last_30_days: figures.map_or(0, |f| f.orders_last_30_days),
+            active_stores: figures.map_or(0, |f| f.active_stores),
+            enabled_stores: figures.map_or(0, |f| f.enabled_stores),
+            freshness: db.freshness(now),
+        }
+    }
+}
+
 /// (store code, count) pairs serialised as a JSON object in their order, without copying.
 #[derive(Debug)]
 pub struct StoreCounts<'a>(pub &'a [(String, u64)]);

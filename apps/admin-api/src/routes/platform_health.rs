@@ -13,9 +13,7 @@ use time::OffsetDateTime;
 use utoipa::IntoParams;
 
 use crate::auth::Admin;
-use crate::dto::{
-    CapacityResponse, HealthResponse, StoreCounts, SubscriptionCapacityResponse, SystemMetrics,
-};
+use crate::dto::{CapacityResponse, HealthResponse, SubscriptionCapacityResponse, SystemMetrics};
 use crate::error::{AdminErrors, ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -85,22 +83,7 @@ pub async fn capacity(
     let db = state.monitor.latest();
     let key = format!("capacity?top_stores={top}");
     let body = state.rendered.get_or_render(&key, now.unix_timestamp(), identity(&db), || {
-        let figures = db.figures.as_deref();
-        // Sorted by the monitor, most products first: the top N is a prefix.
-        let by_store = figures.map(|f| f.products_by_store.as_slice()).unwrap_or_default();
-        let images = figures.map(|f| f.images).unwrap_or_default();
-        to_json(&CapacityResponse {
-            products_total: figures.map_or(0, |f| f.products.value),
-            products_by_store: StoreCounts(&by_store[..top.min(by_store.len())]),
-            images_total: images.total_files,
-            storage_used_gb: health::gib(images.total_bytes),
-            database_size_mb: health::mib(figures.map_or(0, |f| f.size_bytes)),
-            orders_this_month: figures.map_or(0, |f| f.orders_this_month),
-            orders_last_30_days: figures.map_or(0, |f| f.orders_last_30_days),
-            active_stores: figures.map_or(0, |f| f.active_stores),
-            enabled_stores: figures.map_or(0, |f| f.enabled_stores),
-            freshness: db.freshness(now),
-        })
+        to_json(&CapacityResponse::of(&db, top, now))
     })?;
     Ok(json(body))
 }
