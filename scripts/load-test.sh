@@ -46,8 +46,8 @@ if [ "$PART" = all ]; then
     psql "$PG/postgres" -qc "DROP DATABASE orion_load" -qc "CREATE DATABASE orion_load"
     "$BIN" migrate
     # Merchants join over the 180-day history, so the stores' average month has fewer orders
-    # than the latest one: 190 a month at the end gives ~1M orders in all.
-    time "$BIN" seed-demo --merchants 1000 --products-per-store 700 --orders-per-store-month 190 \
+    # than the latest one: 200 a month at the end gives just over 1M orders in all.
+    time "$BIN" seed-demo --merchants 1000 --products-per-store 700 --orders-per-store-month 200 \
       --months 6 --tiers enterprise=1
     psql "$DB_URL" -qc "ANALYZE"
   fi
