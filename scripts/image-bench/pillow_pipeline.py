@@ -77,7 +77,6 @@ def _load(paths, settings=None):
     if settings:
         _SETTINGS.update(settings)
     _PHOTOS = []
-_SETTINGS = {"method": 4, "tuned": False}
     for path in paths:
         with open(path, "rb") as f:
             _PHOTOS.append(f.read())
