@@ -6,7 +6,8 @@
 //! magnitude. The 80 % and 95 % quantiles of |error| per horizon bucket (1, 2–3, 4–7, 8–15 …
 //! days; split-conformal ranks) are fitted by a power law `c·h^γ`, so the width grows with the
 //! horizon as the backtest says. Beyond the longest horizon the history could check, the width
-//! keeps growing at least in proportion to the horizon (γ ≥ 1): honest widening.
+//! keeps growing at least as the horizon to the power 2.5 (chosen on the tuning series of
+//! `examples/backtest.rs`): honest widening.
 //!
 //! A model that is wrong in one direction (a curve on a straight series, a damped trend on one
 //! that keeps growing) shows it in the backtest as errors of one sign; such a model's errors
@@ -21,8 +22,9 @@ const ORIGINS: usize = 30;
 /// A horizon bucket needs this many errors to give a quantile.
 const MIN_ERRORS: usize = 3;
 /// Beyond the longest horizon the backtest checked, the error quantile grows at least as the
-/// horizon to this power.
-const BEYOND: f64 = 1.5;
+/// horizon to this power (on the tuning series, 1.5 → 2.5 raised the 80 % coverage of 30-point
+/// histories from 58 to 65 % on GDP and 78 to 85 % on population; 3.0 added nothing).
+const BEYOND: f64 = 2.5;
 /// The first origin leaves at least this many points to fit on.
 const MIN_TRAIN: usize = 5;
 
@@ -224,7 +226,7 @@ mod tests {
         assert_eq!(conformal(&sorted, 0.8), 8.0); // ⌈10·0.8⌉ = 8th
         assert_eq!(conformal(&sorted, 0.95), 9.0); // ⌈9.5⌉ = 10 > 9: the largest
         // Errors of ±0.01·h: no bias, a spread growing as h (γ = 1) up to the 40 days checked,
-        // and at least as h^1.5 beyond.
+        // and at least as h^BEYOND beyond.
         let backtest = Backtest {
             errors: (1..=40)
                 .flat_map(|h| [0.01, -0.01, 0.01, -0.01].map(|e| (h, e * f64::from(h))))

@@ -14,8 +14,8 @@
 //! 5. **Intervals**: the winner's forecast moved up and down by its own error quantiles at each
 //!    horizon (80 % and 95 %, split-conformal); the early end of an interval is where the upper
 //!    band reaches the level, the late end where the lower band does (none within 10 years: open).
-//!    Beyond the longest horizon the history could check, the bands widen at least in proportion
-//!    to the horizon, and a note says so.
+//!    Beyond the longest horizon the history could check, the bands widen at least as the
+//!    horizon to the power 2.5, and a note says so.
 
 mod calibration;
 mod clean;
@@ -87,7 +87,7 @@ pub struct DaysUntil {
     /// what the backtest could check.
     pub scored_at_days: f64,
     /// The longest horizon (days) the history let the backtest check; intervals beyond it are
-    /// widened at least in proportion to the horizon.
+    /// widened faster than the horizon grows.
     pub calibrated_up_to_days: u32,
     /// Observations used.
     pub points: usize,
@@ -293,7 +293,7 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
     }
     if !reached && interval_80.high.is_none_or(|h| h > reach) {
         notes.push(format!(
-            "the history checks forecasts up to {reach:.0} days ahead; beyond, the interval is widened at least in proportion to the horizon"
+            "the history checks forecasts up to {reach:.0} days ahead; beyond, the interval is widened faster than the horizon grows"
         ));
     }
     if chosen.backtest_error_percent.abs() > 50.0 {
