@@ -176,7 +176,7 @@ impl Backtest {
                 (y_mean - gamma * x_mean, gamma)
             }
         };
-        Some(Quantiles { intercept, gamma, reach })
+        Some(Quantiles { intercept, gamma, reach, floor: None })
     }
 }
 
@@ -201,19 +201,32 @@ pub(crate) struct Quantiles {
     gamma: f64,
     /// The longest horizon the backtest checked.
     pub reach: f64,
+    /// Another quantile law (intercept, γ) this one never falls below.
+    floor: Option<(f64, f64)>,
 }
 
 impl Quantiles {
+    /// This law, never below `other` times `factor`.
+    pub(crate) fn at_least(self, other: &Quantiles, factor: f64) -> Quantiles {
+        Quantiles { floor: Some((other.intercept + factor.ln(), other.gamma)), ..self }
+    }
+
     /// The error to add to a forecast `h` days ahead: `sign` (−1, 0 or +1) times the quantile.
     pub(crate) fn offset(&self, h: f64, sign: f64) -> f64 {
         sign * self.at(h)
     }
 
     fn at(&self, h: f64) -> f64 {
-        let h = h.max(1.0);
-        let within = (self.intercept + self.gamma * h.min(self.reach).ln()).exp();
-        if h <= self.reach { within } else { within * (h / self.reach).powf(self.gamma.max(BEYOND)) }
+        let own = law(self.intercept, self.gamma, self.reach, h);
+        self.floor.map_or(own, |(intercept, gamma)| own.max(law(intercept, gamma, self.reach, h)))
     }
+}
+
+/// `exp(intercept)·h^γ` up to `reach`, growing at least as h^[`BEYOND`] beyond.
+fn law(intercept: f64, gamma: f64, reach: f64, h: f64) -> f64 {
+    let h = h.max(1.0);
+    let within = (intercept + gamma * h.min(reach).ln()).exp();
+    if h <= reach { within } else { within * (h / reach).powf(gamma.max(BEYOND)) }
 }
 
 #[cfg(test)]
@@ -241,5 +254,11 @@ mod tests {
             Backtest { errors: backtest.errors.iter().map(|&(h, e)| (h, e + 0.02 * f64::from(h))).collect() };
         assert!(biased.bias_near(20.0).1 > 0.9, "every error above");
         assert_eq!(q.reach, 40.0);
+        // A floor from another law: never below it, the law itself where it is wider.
+        let floored = q.at_least(&q, 2.0);
+        for h in [1.0, 20.0, 40.0, 100.0] {
+            assert!((floored.offset(h, 1.0) - 2.0 * q.offset(h, 1.0)).abs() < 1e-9, "{h}");
+        }
+        assert_eq!(q.at_least(&q, 0.5).offset(20.0, 1.0), q.offset(20.0, 1.0));
     }
 }

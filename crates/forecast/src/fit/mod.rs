@@ -38,6 +38,8 @@ pub const MIN_POINTS: usize = 7;
 /// docs/operations/capacity-monitoring.md).
 const BAND_80: f64 = 0.86;
 const BAND_95: f64 = 0.975;
+/// z(0.975) / z(0.9): how much wider a normal 95 % band is than an 80 % one.
+const TAIL_95_OVER_80: f64 = 1.96 / 1.2816;
 /// How much smaller a more complex candidate's backtest error must be to replace a fair one.
 const MARGIN: f64 = 0.3;
 /// A candidate whose errors near the horizon are more one-sided than this is not chosen.
@@ -163,7 +165,10 @@ fn fit_all(series: &[f64]) -> Result<Fits, NoEstimate> {
         .filter_map(|&method| {
             let model = Model::fit(method, &prepared.values)?;
             let backtest = Backtest::run(method, &model, &prepared.values, scale)?;
-            let (q80, q95) = (backtest.quantiles(BAND_80)?, backtest.quantiles(BAND_95)?);
+            let q80 = backtest.quantiles(BAND_80)?;
+            // A few dozen errors cannot resolve a 95 % tail (the rank runs past the largest):
+            // at least the width a normal tail would have next to the 80 % band.
+            let q95 = backtest.quantiles(BAND_95)?.at_least(&q80, TAIL_95_OVER_80);
             Some(Fitted { method, model, backtest, q80, q95 })
         })
         .collect();
