@@ -1,0 +1,21 @@
+//! API quotas and rate limits per subscription tier, for every service that answers merchants'
+//! API calls (issue: quotas). Pure rules and an in-process limiter; no I/O.
+//!
+//! - [`RateLimits`]: seed 003's windows (per minute with a burst, per hour, per day, concurrent
+//!   requests) for its `free`, `pro` and `enterprise` rate tiers ([`RateTier`]), the mapping of
+//!   Orion's subscription tiers to them ([`RateTier::of`]), the day capped by the API allowance
+//!   the tier catalogue sells (seed 002), and seed 003's reduction under load ([`load_factor`]).
+//! - [`Gcra`]: the generic cell rate algorithm for the per-minute window with its burst.
+//! - [`MemoryLimiter`]: one process's limiter (GCRA + fixed hour and day windows per caller,
+//!   and a concurrency count); a check that is refused consumes nothing.
+//!
+//! Not built yet (see the issue's note): the Redis backend shared by several instances, the
+//! actix-web middleware with `X-RateLimit-*` headers, and admin-api's use of it.
+
+mod gcra;
+mod limits;
+mod memory;
+
+pub use gcra::{Gcra, GcraOutcome};
+pub use limits::{RateLimits, RateTier, load_factor};
+pub use memory::{Decision, MemoryLimiter, Permit};

@@ -1,0 +1,191 @@
+//! One process's limiter: every caller's GCRA state, hour and day counters and requests in
+//! flight, behind a mutex.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::gcra::Gcra;
+use crate::limits::RateLimits;
+
+/// The answer to one request: allowed or not, and what the `X-RateLimit-*` headers say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    /// Whether the request may go on.
+    pub allowed: bool,
+    /// `X-RateLimit-Limit`: the per-minute rate.
+    pub limit: u32,
+    /// `X-RateLimit-Remaining`: the fewest requests left in any window.
+    pub remaining: u32,
+    /// `X-RateLimit-Reset`: until the tightest window is whole again.
+    pub reset: Duration,
+    /// `Retry-After` when refused.
+    pub retry_after: Option<Duration>,
+}
+
+#[derive(Debug, Default)]
+struct Caller {
+    gcra: Gcra,
+    hour: Window,
+    day: Window,
+}
+
+/// A fixed window: its index (hours or days since the epoch) and the requests counted in it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Window {
+    index: i64,
+    count: u32,
+}
+
+impl Window {
+    fn count_at(self, index: i64) -> u32 {
+        if self.index == index { self.count } else { 0 }
+    }
+}
+
+/// The in-process limiter (the default backend: no setup, one process).
+#[derive(Debug, Default, Clone)]
+pub struct MemoryLimiter {
+    callers: Arc<Mutex<HashMap<String, Caller>>>,
+    in_flight: Arc<Mutex<HashMap<String, u32>>>,
+}
+
+impl MemoryLimiter {
+    /// A limiter with no callers yet.
+    pub fn new() -> MemoryLimiter {
+        MemoryLimiter::default()
+    }
+
+    /// Checks one request of `caller` at `now` against `limits` and counts it when allowed (a
+    /// refused request consumes nothing).
+    pub fn check(&self, caller: &str, limits: &RateLimits, now: OffsetDateTime) -> Decision {
+        let mut callers = self.callers.lock().unwrap_or_else(PoisonError::into_inner);
+        let state = callers.entry(caller.to_owned()).or_default();
+        let now_nanos = u128::try_from(now.unix_timestamp_nanos()).unwrap_or(0);
+        let seconds = now.unix_timestamp();
+        let (hour, day) = (seconds.div_euclid(3_600), seconds.div_euclid(86_400));
+        let until = |len: i64, index: i64| Duration::from_secs(((index + 1) * len - seconds).max(0) as u64);
+        let hour_used = state.hour.count_at(hour);
+        let day_used = state.day.count_at(day);
+        let hour_open = hour_used < limits.per_hour;
+        let day_open = limits.per_day.is_none_or(|max| day_used < max);
+        let rate = state.gcra.check(now_nanos, limits.per_minute, limits.burst, hour_open && day_open);
+        let allowed = rate.allowed && hour_open && day_open;
+        if allowed {
+            state.hour = Window { index: hour, count: hour_used + 1 };
+            state.day = Window { index: day, count: day_used + 1 };
+        }
+        let used = u32::from(allowed);
+        let hour_left = limits.per_hour.saturating_sub(hour_used + used);
+        let day_left = limits.per_day.map(|max| max.saturating_sub(day_used + used));
+        let remaining = rate.remaining.min(hour_left).min(day_left.unwrap_or(u32::MAX));
+        // The window that refuses (or is tightest) decides when to come back.
+        let retry_after = match (allowed, day_open, hour_open) {
+            (true, _, _) => None,
+            (false, false, _) => Some(until(86_400, day)),
+            (false, true, false) => Some(until(3_600, hour)),
+            (false, true, true) => Some(rate.retry_after),
+        };
+        let reset = if day_left == Some(0) {
+            until(86_400, day)
+        } else if hour_left == 0 {
+            until(3_600, hour)
+        } else {
+            rate.reset
+        };
+        Decision { allowed, limit: limits.per_minute, remaining, reset, retry_after }
+    }
+
+    /// A slot for one request of `caller` in flight, or `None` when `limits.concurrent` are
+    /// already; the slot is given back when the [`Permit`] is dropped.
+    pub fn acquire(&self, caller: &str, limits: &RateLimits) -> Option<Permit> {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = in_flight.entry(caller.to_owned()).or_default();
+        if *count >= limits.concurrent {
+            return None;
+        }
+        *count += 1;
+        Some(Permit { caller: caller.to_owned(), in_flight: self.in_flight.clone() })
+    }
+}
+
+/// One request in flight; dropping it frees the slot.
+#[derive(Debug)]
+pub struct Permit {
+    caller: String,
+    in_flight: Arc<Mutex<HashMap<String, u32>>>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = in_flight.get_mut(&self.caller) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                in_flight.remove(&self.caller);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn limits(per_minute: u32, burst: u32, per_hour: u32, per_day: Option<u32>) -> RateLimits {
+        RateLimits { per_minute, burst, per_hour, per_day, concurrent: 2 }
+    }
+
+    #[test]
+    fn the_hour_window_refuses_until_the_next_hour_and_refusals_cost_nothing() {
+        let limiter = MemoryLimiter::new();
+        let l = limits(1_000, 1_000, 3, None);
+        let at = datetime!(2026-11-28 10:59:30 UTC);
+        for left in [2, 1, 0] {
+            let d = limiter.check("m1", &l, at);
+            assert!(d.allowed);
+            assert_eq!(d.remaining, left);
+        }
+        let refused = limiter.check("m1", &l, at);
+        assert!(!refused.allowed);
+        assert_eq!(refused.retry_after, Some(Duration::from_secs(30)));
+        // Another caller is counted apart.
+        assert!(limiter.check("m2", &l, at).allowed);
+        // The next hour opens a new window.
+        assert!(limiter.check("m1", &l, datetime!(2026-11-28 11:00:00 UTC)).allowed);
+    }
+
+    #[test]
+    fn the_day_window_and_the_minute_rate_each_refuse_with_their_own_wait() {
+        let limiter = MemoryLimiter::new();
+        let day = limits(1_000, 1_000, 1_000, Some(2));
+        let at = datetime!(2026-11-28 23:00:00 UTC);
+        assert!(limiter.check("d", &day, at).allowed);
+        assert!(limiter.check("d", &day, at).allowed);
+        assert_eq!(limiter.check("d", &day, at).retry_after, Some(Duration::from_secs(3_600)));
+        // 60 a minute, burst 2: the third at once waits one second; the windows are untouched.
+        let rate = limits(60, 2, 1_000, Some(1_000));
+        assert!(limiter.check("r", &rate, at).allowed);
+        let second = limiter.check("r", &rate, at);
+        assert!(second.allowed);
+        assert_eq!(second.remaining, 0);
+        let refused = limiter.check("r", &rate, at);
+        assert_eq!((refused.allowed, refused.retry_after), (false, Some(Duration::from_secs(1))));
+        assert!(limiter.check("r", &rate, at + Duration::from_secs(1)).allowed);
+    }
+
+    #[test]
+    fn concurrent_slots_are_bounded_and_given_back_on_drop() {
+        let limiter = MemoryLimiter::new();
+        let l = limits(60, 10, 100, None);
+        let first = limiter.acquire("c", &l).unwrap();
+        let _second = limiter.acquire("c", &l).unwrap();
+        assert!(limiter.acquire("c", &l).is_none());
+        assert!(limiter.acquire("other", &l).is_some());
+        drop(first);
+        assert!(limiter.acquire("c", &l).is_some());
+    }
+}
