@@ -2,11 +2,24 @@
 
 use std::time::Duration;
 
-/// One caller's GCRA state: the theoretical arrival time of its next request, in nanoseconds
+/// One caller's GCRA state: the theoretical arrival time of its next request, in microseconds
 /// since the Unix epoch (0: never seen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Gcra {
     tat: u128,
+}
+
+impl Gcra {
+    /// The state whose next theoretical arrival is `tat_micros` (as a shared store keeps it).
+    pub fn at(tat_micros: u128) -> Gcra {
+        Gcra { tat: tat_micros }
+    }
+
+    /// The emission interval of `per_minute` and the burst tolerance, in microseconds.
+    pub fn interval_and_tolerance(per_minute: u32, burst: u32) -> (u128, u128) {
+        let interval = 60_000_000u128 / u128::from(per_minute.max(1));
+        (interval, interval * (u128::from(burst.max(1)) - 1))
+    }
 }
 
 /// What a GCRA check says.
@@ -23,35 +36,33 @@ pub struct GcraOutcome {
 }
 
 impl Gcra {
-    /// Checks a request at `now_nanos` against `per_minute` with `burst` requests allowed at
+    /// Checks a request at `now_micros` against `per_minute` with `burst` requests allowed at
     /// once; the state moves on only when the request is allowed and `commit` is true.
-    pub fn check(&mut self, now_nanos: u128, per_minute: u32, burst: u32, commit: bool) -> GcraOutcome {
-        let interval = 60_000_000_000u128 / u128::from(per_minute.max(1));
-        let burst = u128::from(burst.max(1));
+    pub fn check(&mut self, now_micros: u128, per_minute: u32, burst: u32, commit: bool) -> GcraOutcome {
         // Up to `burst` requests at one instant: a tolerance of (burst − 1) intervals.
-        let tolerance = interval * (burst - 1);
-        let tat = self.tat.max(now_nanos);
+        let (interval, tolerance) = Gcra::interval_and_tolerance(per_minute, burst);
+        let tat = self.tat.max(now_micros);
         let new_tat = tat + interval;
-        let allowed = new_tat - now_nanos <= tolerance + interval;
-        let ahead = if allowed { new_tat } else { tat } - now_nanos;
+        let allowed = new_tat - now_micros <= tolerance + interval;
+        let ahead = if allowed { new_tat } else { tat } - now_micros;
         let remaining = ((tolerance + interval).saturating_sub(ahead) / interval) as u32;
         if allowed && commit {
             self.tat = new_tat;
         }
-        let retry_after = if allowed { 0 } else { (tat - now_nanos).saturating_sub(tolerance) };
-        GcraOutcome { allowed, remaining, reset: nanos(ahead), retry_after: nanos(retry_after) }
+        let retry_after = if allowed { 0 } else { (tat - now_micros).saturating_sub(tolerance) };
+        GcraOutcome { allowed, remaining, reset: micros(ahead), retry_after: micros(retry_after) }
     }
 }
 
-fn nanos(n: u128) -> Duration {
-    Duration::from_nanos(u64::try_from(n).unwrap_or(u64::MAX))
+fn micros(micros: u128) -> Duration {
+    Duration::from_micros(u64::try_from(micros).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const SECOND: u128 = 1_000_000_000;
+    const SECOND: u128 = 1_000_000;
 
     #[test]
     fn a_burst_at_once_then_one_per_interval() {

@@ -8,14 +8,20 @@
 //! - [`Gcra`]: the generic cell rate algorithm for the per-minute window with its burst.
 //! - [`MemoryLimiter`]: one process's limiter (GCRA + fixed hour and day windows per caller,
 //!   and a concurrency count); a check that is refused consumes nothing.
+//! - [`RedisLimiter`] (feature `redis`): the same rules on a Redis every instance shares, one
+//!   round trip (a Lua script) per check, keys that expire by themselves.
 //!
-//! Not built yet (see the note): the Redis backend shared by several instances, the
-//! actix-web middleware with `X-RateLimit-*` headers, and admin-api's use of it.
+//! Not built yet (see the note): the actix-web middleware with `X-RateLimit-*` headers,
+//! and admin-api's use of it.
 
 mod gcra;
 mod limits;
 mod memory;
+#[cfg(feature = "redis")]
+mod shared;
 
 pub use gcra::{Gcra, GcraOutcome};
 pub use limits::{RateLimits, RateTier, load_factor};
 pub use memory::{Decision, MemoryLimiter, Permit};
+#[cfg(feature = "redis")]
+pub use shared::{Error, RedisLimiter};

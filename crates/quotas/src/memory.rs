@@ -63,39 +63,16 @@ impl MemoryLimiter {
     pub fn check(&self, caller: &str, limits: &RateLimits, now: OffsetDateTime) -> Decision {
         let mut callers = self.callers.lock().unwrap_or_else(PoisonError::into_inner);
         let state = callers.entry(caller.to_owned()).or_default();
-        let now_nanos = u128::try_from(now.unix_timestamp_nanos()).unwrap_or(0);
-        let seconds = now.unix_timestamp();
-        let (hour, day) = (seconds.div_euclid(3_600), seconds.div_euclid(86_400));
-        let until = |len: i64, index: i64| Duration::from_secs(((index + 1) * len - seconds).max(0) as u64);
-        let hour_used = state.hour.count_at(hour);
-        let day_used = state.day.count_at(day);
-        let hour_open = hour_used < limits.per_hour;
-        let day_open = limits.per_day.is_none_or(|max| day_used < max);
-        let rate = state.gcra.check(now_nanos, limits.per_minute, limits.burst, hour_open && day_open);
-        let allowed = rate.allowed && hour_open && day_open;
-        if allowed {
-            state.hour = Window { index: hour, count: hour_used + 1 };
-            state.day = Window { index: day, count: day_used + 1 };
+        let at = Instant::of(now);
+        let used = (state.hour.count_at(at.hour), state.day.count_at(at.day));
+        let mut gcra = state.gcra;
+        let decision = decide(limits, &mut gcra, used, at);
+        if decision.allowed {
+            state.gcra = gcra;
+            state.hour = Window { index: at.hour, count: used.0 + 1 };
+            state.day = Window { index: at.day, count: used.1 + 1 };
         }
-        let used = u32::from(allowed);
-        let hour_left = limits.per_hour.saturating_sub(hour_used + used);
-        let day_left = limits.per_day.map(|max| max.saturating_sub(day_used + used));
-        let remaining = rate.remaining.min(hour_left).min(day_left.unwrap_or(u32::MAX));
-        // The window that refuses (or is tightest) decides when to come back.
-        let retry_after = match (allowed, day_open, hour_open) {
-            (true, _, _) => None,
-            (false, false, _) => Some(until(86_400, day)),
-            (false, true, false) => Some(until(3_600, hour)),
-            (false, true, true) => Some(rate.retry_after),
-        };
-        let reset = if day_left == Some(0) {
-            until(86_400, day)
-        } else if hour_left == 0 {
-            until(3_600, hour)
-        } else {
-            rate.reset
-        };
-        Decision { allowed, limit: limits.per_minute, remaining, reset, retry_after }
+        decision
     }
 
     /// A slot for one request of `caller` in flight, or `None` when `limits.concurrent` are
@@ -128,6 +105,61 @@ impl Drop for Permit {
             }
         }
     }
+}
+
+/// A moment as the limiter counts it: microseconds since the epoch and its hour and day windows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Instant {
+    pub micros: u128,
+    pub seconds: i64,
+    pub hour: i64,
+    pub day: i64,
+}
+
+impl Instant {
+    pub(crate) fn of(now: OffsetDateTime) -> Instant {
+        let seconds = now.unix_timestamp();
+        Instant {
+            micros: u128::try_from(now.unix_timestamp_nanos() / 1_000).unwrap_or(0),
+            seconds,
+            hour: seconds.div_euclid(3_600),
+            day: seconds.div_euclid(86_400),
+        }
+    }
+
+    fn until(self, len: i64, index: i64) -> Duration {
+        Duration::from_secs(u64::try_from((index + 1) * len - self.seconds).unwrap_or(0))
+    }
+}
+
+/// The decision on one request given the caller's GCRA state and the requests already counted in
+/// its hour and day windows (`used`); `gcra` moves on when it is allowed. Shared by both backends,
+/// so they answer alike.
+pub(crate) fn decide(limits: &RateLimits, gcra: &mut Gcra, used: (u32, u32), at: Instant) -> Decision {
+    let (hour_used, day_used) = used;
+    let hour_open = hour_used < limits.per_hour;
+    let day_open = limits.per_day.is_none_or(|max| day_used < max);
+    let rate = gcra.check(at.micros, limits.per_minute, limits.burst, hour_open && day_open);
+    let allowed = rate.allowed && hour_open && day_open;
+    let counted = u32::from(allowed);
+    let hour_left = limits.per_hour.saturating_sub(hour_used + counted);
+    let day_left = limits.per_day.map(|max| max.saturating_sub(day_used + counted));
+    let remaining = rate.remaining.min(hour_left).min(day_left.unwrap_or(u32::MAX));
+    // The window that refuses (or is spent) decides when to come back.
+    let retry_after = match (allowed, day_open, hour_open) {
+        (true, _, _) => None,
+        (false, false, _) => Some(at.until(86_400, at.day)),
+        (false, true, false) => Some(at.until(3_600, at.hour)),
+        (false, true, true) => Some(rate.retry_after),
+    };
+    let reset = if day_left == Some(0) {
+        at.until(86_400, at.day)
+    } else if hour_left == 0 {
+        at.until(3_600, at.hour)
+    } else {
+        rate.reset
+    };
+    Decision { allowed, limit: limits.per_minute, remaining, reset, retry_after }
 }
 
 #[cfg(test)]
