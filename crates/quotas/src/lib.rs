@@ -11,17 +11,25 @@
 //! - [`RedisLimiter`] (feature `redis`): the same rules on a Redis every instance shares, one
 //!   round trip (a Lua script) per check, keys that expire by themselves.
 //!
-//! Not built yet (see the note): the actix-web middleware with `X-RateLimit-*` headers,
-//! and admin-api's use of it.
+//! - [`RateLimitSettings`] (`[rate_limit]`) and [`Limiter`]: the backend a service configured,
+//!   failing open or closed when Redis cannot answer.
+//! - [`RateLimit`] (feature `actix`): the actix-web middleware, with the caller identified by the
+//!   service.
 
 mod gcra;
 mod limits;
 mod memory;
+#[cfg(feature = "actix")]
+mod middleware;
+mod settings;
 #[cfg(feature = "redis")]
 mod shared;
 
 pub use gcra::{Gcra, GcraOutcome};
 pub use limits::{RateLimits, RateTier, load_factor};
 pub use memory::{Decision, MemoryLimiter, Permit};
+#[cfg(feature = "actix")]
+pub use middleware::{Caller, Identify, RateLimit, RateLimitService};
+pub use settings::{BackendKind, Limiter, RateLimitSettings, TierSettings};
 #[cfg(feature = "redis")]
 pub use shared::{Error, RedisLimiter};

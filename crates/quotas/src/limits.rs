@@ -26,6 +26,15 @@ impl RateTier {
         }
     }
 
+    /// Its name in seed 003 and in `[rate_limit.tiers.<name>]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RateTier::Free => "free",
+            RateTier::Pro => "pro",
+            RateTier::Enterprise => "enterprise",
+        }
+    }
+
     /// Seed 003's limits of this tier.
     pub fn limits(self) -> RateLimits {
         let (per_minute, per_hour, per_day, concurrent, burst) = match self {

@@ -1,0 +1,217 @@
+//! `[rate_limit]`: the configuration a service reads (the contract's key names), and the limiter
+//! it builds.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use billing::TierCode;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::limits::{RateLimits, RateTier};
+use crate::memory::{Decision, MemoryLimiter, Permit};
+
+/// One rate tier's windows (`[rate_limit.tiers.<name>]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierSettings {
+    /// Sustained requests per minute.
+    pub requests_per_minute: u32,
+    /// Requests per clock hour.
+    pub requests_per_hour: u32,
+    /// Requests per UTC day (0: unlimited).
+    pub requests_per_day: u32,
+    /// Requests in flight at once.
+    pub concurrent_requests: u32,
+    /// Requests allowed at once beyond the steady rate.
+    pub burst_allowance: u32,
+}
+
+impl From<RateLimits> for TierSettings {
+    fn from(l: RateLimits) -> Self {
+        TierSettings {
+            requests_per_minute: l.per_minute,
+            requests_per_hour: l.per_hour,
+            requests_per_day: l.per_day.unwrap_or(0),
+            concurrent_requests: l.concurrent,
+            burst_allowance: l.burst,
+        }
+    }
+}
+
+impl From<TierSettings> for RateLimits {
+    fn from(t: TierSettings) -> Self {
+        RateLimits {
+            per_minute: t.requests_per_minute.max(1),
+            burst: t.burst_allowance.max(1),
+            per_hour: t.requests_per_hour.max(1),
+            per_day: (t.requests_per_day > 0).then_some(t.requests_per_day),
+            concurrent: t.concurrent_requests.max(1),
+        }
+    }
+}
+
+/// Where the counters live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// In this process (one instance).
+    Memory,
+    /// On the Redis at `redis_url`, shared by every instance.
+    Redis,
+}
+
+/// `[rate_limit]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimitSettings {
+    /// Whether requests are limited at all.
+    pub enabled: bool,
+    /// `memory` (default) or `redis`.
+    pub backend: BackendKind,
+    /// The Redis of the `redis` backend.
+    pub redis_url: String,
+    /// When Redis cannot answer: let the request through (true, default; with a warning in the
+    /// log and a count) or refuse it with 503.
+    pub fail_open: bool,
+    /// The tier whose limits apply to each admin token.
+    pub admin_tier: String,
+    /// The tier whose limits apply to each client IP on the public image files.
+    pub public_tier: String,
+    /// Orion's subscription tier code → rate tier name.
+    pub tier_map: BTreeMap<String, String>,
+    /// The rate tiers by name (seed 003's `free`, `pro`, `enterprise`; more may be added).
+    pub tiers: BTreeMap<String, TierSettings>,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        let tier_map =
+            [TierCode::Essential, TierCode::Professional, TierCode::Business, TierCode::Enterprise]
+                .into_iter()
+                .map(|t| (t.as_str().to_owned(), RateTier::of(t).name().to_owned()))
+                .collect();
+        let tiers = [RateTier::Free, RateTier::Pro, RateTier::Enterprise]
+            .into_iter()
+            .map(|t| (t.name().to_owned(), t.limits().into()))
+            .collect();
+        RateLimitSettings {
+            enabled: true,
+            backend: BackendKind::Memory,
+            redis_url: "redis://127.0.0.1:6379".to_owned(),
+            fail_open: true,
+            admin_tier: "enterprise".to_owned(),
+            public_tier: "free".to_owned(),
+            tier_map,
+            tiers,
+        }
+    }
+}
+
+impl RateLimitSettings {
+    /// Refuses settings that cannot work, naming the key.
+    pub fn validate(&self) -> Result<(), String> {
+        let named = [("admin_tier", &self.admin_tier), ("public_tier", &self.public_tier)];
+        for (key, name) in named.into_iter().chain(self.tier_map.values().map(|name| ("tier_map", name))) {
+            if !self.tiers.contains_key(name) {
+                return Err(format!("rate_limit.{key}: no rate_limit.tiers.{name}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The limits of rate tier `name`, if configured.
+    pub fn limits(&self, name: &str) -> Option<RateLimits> {
+        self.tiers.get(name).map(|t| RateLimits::from(*t))
+    }
+}
+
+/// The limiter a service builds from its settings: the backend, fail-open or closed, and the
+/// concurrency permits (per process).
+#[derive(Debug, Clone)]
+pub struct Limiter {
+    backend: Backend,
+    slots: MemoryLimiter,
+    fail_open: bool,
+    backend_errors: Arc<AtomicU64>,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Memory(MemoryLimiter),
+    #[cfg(feature = "redis")]
+    Redis(crate::shared::RedisLimiter),
+}
+
+impl Limiter {
+    /// The in-process limiter.
+    pub fn memory() -> Limiter {
+        Limiter::with(Backend::Memory(MemoryLimiter::new()), true)
+    }
+
+    /// The limiter on a shared Redis; when it cannot answer, requests pass if `fail_open`.
+    #[cfg(feature = "redis")]
+    pub fn redis(redis: crate::shared::RedisLimiter, fail_open: bool) -> Limiter {
+        Limiter::with(Backend::Redis(redis), fail_open)
+    }
+
+    fn with(backend: Backend, fail_open: bool) -> Limiter {
+        Limiter { backend, slots: MemoryLimiter::new(), fail_open, backend_errors: Arc::default() }
+    }
+
+    /// The decision on one request of `caller`; `None` when the backend could not answer and the
+    /// limiter fails closed (the caller answers 503).
+    pub async fn check(&self, caller: &str, limits: &RateLimits, now: OffsetDateTime) -> Option<Decision> {
+        match &self.backend {
+            Backend::Memory(memory) => Some(memory.check(caller, limits, now)),
+            #[cfg(feature = "redis")]
+            Backend::Redis(redis) => match redis.check(caller, limits, now).await {
+                Ok(decision) => Some(decision),
+                Err(error) => {
+                    self.backend_errors.fetch_add(1, Ordering::Relaxed);
+                    let mode = if self.fail_open { "open" } else { "closed" };
+                    tracing::warn!(%error, "rate limiter: the backend could not answer; failing {mode}");
+                    self.fail_open.then_some(Decision {
+                        allowed: true,
+                        limit: limits.per_minute,
+                        remaining: limits.burst,
+                        reset: std::time::Duration::ZERO,
+                        retry_after: None,
+                    })
+                }
+            },
+        }
+    }
+
+    /// A slot for one request in flight (see [`MemoryLimiter::acquire`]).
+    pub fn acquire(&self, caller: &str, limits: &RateLimits) -> Option<Permit> {
+        self.slots.acquire(caller, limits)
+    }
+
+    /// Whether requests pass when the backend cannot answer.
+    pub fn fails_open(&self) -> bool {
+        self.fail_open
+    }
+
+    /// Checks the backend could not answer since start (for `/metrics` and `/health`).
+    pub fn backend_errors(&self) -> u64 {
+        self.backend_errors.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_seed_003s_tiers_and_a_missing_tier_is_named() {
+        let settings = RateLimitSettings::default();
+        assert_eq!(settings.limits("pro"), Some(RateTier::Pro.limits()));
+        assert_eq!(settings.tier_map["business"], "pro");
+        assert_eq!(settings.validate(), Ok(()));
+        let unlimited = TierSettings { requests_per_day: 0, ..settings.tiers["free"] };
+        assert_eq!(RateLimits::from(unlimited).per_day, None);
+        let broken = RateLimitSettings { admin_tier: "gold".to_owned(), ..settings };
+        assert_eq!(broken.validate(), Err("rate_limit.admin_tier: no rate_limit.tiers.gold".to_owned()));
+    }
+}
