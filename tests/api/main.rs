@@ -9,3 +9,4 @@ mod forecast;
 mod images;
 mod operations;
 mod platform_health;
+mod rate_limit;

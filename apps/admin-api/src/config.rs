@@ -32,6 +32,8 @@ pub struct Settings {
     pub forecast: forecast::schedule::SnapshotSettings,
     /// Image uploads and their storage.
     pub images: images::ImageSettings,
+    /// Request rate limits (admin tokens, and client IPs on the public image files).
+    pub rate_limit: quotas::RateLimitSettings,
 }
 
 /// `[server]`
@@ -127,6 +129,7 @@ impl Settings {
     pub fn validate(&self) -> anyhow::Result<()> {
         self.thresholds.validate().map_err(anyhow::Error::msg)?;
         self.images.validate().map_err(anyhow::Error::msg)?;
+        self.rate_limit.validate().map_err(anyhow::Error::msg)?;
         if self.database.max_connections == 0 {
             bail!("database.max_connections must be at least 1");
         }

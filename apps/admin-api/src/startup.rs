@@ -50,6 +50,7 @@ impl Application {
         let (app_state, meters) = (state.clone(), web::Data::new(state.meters.clone()));
         // Text fields are tiny; the file may be as large as the pipeline accepts.
         let upload_limit = state.images.settings().max_upload_bytes.saturating_add(64 * 1024);
+        let limits = rate_limits(&settings.rate_limit).await?;
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(measure_requests))
@@ -59,7 +60,7 @@ impl Application {
                 .app_data(routes::query_config())
                 .app_data(routes::json_config())
                 .app_data(MultipartFormConfig::default().total_limit(upload_limit).memory_limit(upload_limit))
-                .configure(routes::configure)
+                .configure(|cfg| routes::configure(cfg, &limits))
                 .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
                 .service(web::redirect("/api/docs", "/api/docs/"))
                 .default_service(web::to(routes::not_found))
@@ -90,6 +91,26 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The rate-limit middlewares of `[rate_limit]` (none limits anything when it is disabled).
+async fn rate_limits(settings: &quotas::RateLimitSettings) -> anyhow::Result<routes::Limits> {
+    use quotas::{Caller, RateLimit};
+    let limiter = quotas::Limiter::from_settings(settings)
+        .await
+        .with_context(|| format!("connecting to rate_limit.redis_url {}", settings.redis_url))?;
+    let tier = |name: &str| settings.limits(name).filter(|_| settings.enabled);
+    let (admin, public) = (tier(&settings.admin_tier), tier(&settings.public_tier));
+    let admin_of: quotas::Identify = Arc::new(move |req| {
+        let user = actix_web::HttpMessage::extensions(req).get::<crate::auth::Admin>()?.user_id;
+        Some(Caller { key: format!("admin:{user}"), limits: admin? })
+    });
+    let ip_of: quotas::Identify =
+        Arc::new(move |req| Some(Caller { key: format!("ip:{}", req.peer_addr()?.ip()), limits: public? }));
+    Ok(routes::Limits {
+        admin: RateLimit::new(limiter.clone(), admin_of),
+        public: RateLimit::new(limiter, ip_of),
+    })
 }
 
 /// Starts the sampler, the database monitor and the daily snapshot, and waits for their first

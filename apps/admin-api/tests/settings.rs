@@ -79,3 +79,33 @@ fn a_body_is_reused_only_within_the_same_second_and_database_state() {
     assert_eq!(get(11, 2), "11/2");
     assert_eq!(renders.get(), 3);
 }
+
+#[test]
+fn the_shipped_default_file_says_what_the_built_in_defaults_are() {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+    let loaded = Settings::from_layers(&shipped, Default::default()).unwrap();
+    assert_eq!(loaded, Settings::default());
+}
+
+#[test]
+fn a_rate_tier_can_be_added_and_an_unknown_one_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let settings = Settings::from_layers(
+        dir.path(),
+        env(&[
+            ("ORION__RATE_LIMIT__TIERS__OPS__REQUESTS_PER_MINUTE", "30"),
+            ("ORION__RATE_LIMIT__TIERS__OPS__REQUESTS_PER_HOUR", "600"),
+            ("ORION__RATE_LIMIT__TIERS__OPS__REQUESTS_PER_DAY", "0"),
+            ("ORION__RATE_LIMIT__TIERS__OPS__CONCURRENT_REQUESTS", "2"),
+            ("ORION__RATE_LIMIT__TIERS__OPS__BURST_ALLOWANCE", "5"),
+            ("ORION__RATE_LIMIT__ADMIN_TIER", "ops"),
+        ]),
+    )
+    .unwrap();
+    let ops = settings.rate_limit.limits("ops").unwrap();
+    assert_eq!((ops.per_minute, ops.burst, ops.per_day), (30, 5, None));
+    let error =
+        Settings::from_layers(dir.path(), env(&[("ORION__RATE_LIMIT__PUBLIC_TIER", "gold")])).unwrap_err();
+    assert!(format!("{error:#}").contains("rate_limit.public_tier"), "{error:#}");
+}

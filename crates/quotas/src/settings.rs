@@ -71,6 +71,8 @@ pub struct RateLimitSettings {
     pub backend: BackendKind,
     /// The Redis of the `redis` backend.
     pub redis_url: String,
+    /// What its keys start with (instances that share a budget use the same).
+    pub redis_key_prefix: String,
     /// When Redis cannot answer: let the request through (true, default; with a warning in the
     /// log and a count) or refuse it with 503.
     pub fail_open: bool,
@@ -99,9 +101,11 @@ impl Default for RateLimitSettings {
             enabled: true,
             backend: BackendKind::Memory,
             redis_url: "redis://127.0.0.1:6379".to_owned(),
+            redis_key_prefix: "orion:rl".to_owned(),
             fail_open: true,
             admin_tier: "enterprise".to_owned(),
-            public_tier: "free".to_owned(),
+            // A product page loads dozens of variants from one address (or one NAT): pro's burst.
+            public_tier: "pro".to_owned(),
             tier_map,
             tiers,
         }
@@ -144,6 +148,25 @@ enum Backend {
 }
 
 impl Limiter {
+    /// The limiter `settings` describe (connecting to Redis for the `redis` backend, waiting at
+    /// most 250 ms for each answer).
+    #[cfg(feature = "redis")]
+    pub async fn from_settings(settings: &RateLimitSettings) -> Result<Limiter, crate::shared::Error> {
+        Ok(match settings.backend {
+            BackendKind::Memory => Limiter::memory(),
+            BackendKind::Redis => {
+                let timeout = std::time::Duration::from_millis(250);
+                let redis = crate::shared::RedisLimiter::connect(
+                    &settings.redis_url,
+                    &settings.redis_key_prefix,
+                    timeout,
+                )
+                .await?;
+                Limiter::redis(redis, settings.fail_open)
+            }
+        })
+    }
+
     /// The in-process limiter.
     pub fn memory() -> Limiter {
         Limiter::with(Backend::Memory(MemoryLimiter::new()), true)

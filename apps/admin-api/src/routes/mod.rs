@@ -16,11 +16,22 @@ pub const PLATFORM_HEALTH: &str = "/api/v1/admin/platform-health";
 /// The base path of the image routes.
 pub const IMAGES: &str = "/api/v1/admin/images";
 
+/// The rate limits around the routes: per admin token (inside the admin guard, which identifies
+/// it) and per client IP on the public image files.
+#[derive(Clone)]
+pub struct Limits {
+    /// Admin scopes.
+    pub admin: quotas::RateLimit,
+    /// `/images/{key}`.
+    pub public: quotas::RateLimit,
+}
+
 /// Registers every route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut web::ServiceConfig, limits: &Limits) {
     let admin_only = || actix_web::middleware::from_fn(crate::auth::require_admin);
     cfg.service(
         web::scope(PLATFORM_HEALTH)
+            .wrap(limits.admin.clone())
             .wrap(admin_only())
             .route("/health", web::get().to(platform_health::health))
             .route("/capacity", web::get().to(platform_health::capacity))
@@ -36,13 +47,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope(IMAGES)
+            .wrap(limits.admin.clone())
             .wrap(admin_only())
             .route("/upload", web::post().to(images::upload))
             .route("/stats", web::get().to(images::stats))
             .route("/{id}", web::get().to(images::get))
             .route("/{id}", web::delete().to(images::delete)),
     )
-    .route(&format!("{}/{{key:.+}}", crate::dto::IMAGE_FILES), web::get().to(images::file))
+    .service(
+        web::resource(format!("{}/{{key:.+}}", crate::dto::IMAGE_FILES))
+            .wrap(limits.public.clone())
+            .route(web::get().to(images::file)),
+    )
     .route("/admin/platform-health", web::get().to(page::platform_health))
     .route("/admin/platform-health/{asset}", web::get().to(page::asset))
     .route("/livez", web::get().to(ops::livez))
