@@ -17,7 +17,8 @@ impl Gcra {
 
     /// The emission interval of `per_minute` and the burst tolerance, in microseconds.
     pub fn interval_and_tolerance(per_minute: u32, burst: u32) -> (u128, u128) {
-        let interval = 60_000_000u128 / u128::from(per_minute.max(1));
+        // At least 1 µs: a rate beyond a million a second is no limit at all, and never zero.
+        let interval = (60_000_000u128 / u128::from(per_minute.max(1))).max(1);
         (interval, interval * (u128::from(burst.max(1)) - 1))
     }
 }
@@ -83,6 +84,14 @@ mod tests {
         assert!(!gcra.check(now + SECOND, 60, 10, true).allowed);
         // After ten idle seconds the whole burst is back.
         assert_eq!(gcra.check(now + 11 * SECOND, 60, 10, false).remaining, 9);
+    }
+
+    #[test]
+    fn a_rate_beyond_a_microsecond_interval_still_counts() {
+        let mut gcra = Gcra::default();
+        let out = gcra.check(SECOND, u32::MAX, u32::MAX, true);
+        assert!(out.allowed);
+        assert_eq!(Gcra::interval_and_tolerance(u32::MAX, 1), (1, 0));
     }
 
     #[test]
