@@ -87,3 +87,22 @@ async fn two_instances_on_one_redis_share_one_admin_budget() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_lists_429_on_every_rate_limited_operation() {
+    tests::run(Backend::Sqlite, |app| async move {
+        let doc = app.get("/api/openapi.json", None).await.json;
+        let mut limited = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                // Admin operations (secured) and the public image files are limited.
+                if op.get("security").is_some() || path.starts_with("/images/") {
+                    assert!(op["responses"].get("429").is_some(), "{method} {path} does not list 429");
+                    limited += 1;
+                }
+            }
+        }
+        assert_eq!(limited, 16, "15 admin operations and the image files");
+    })
+    .await;
+}

@@ -54,7 +54,8 @@ pub enum ApiError {
     Accounts(#[from] accounts::Error),
 }
 
-/// The answers every admin route may give besides its own: no valid token, or not an admin.
+/// The answers every admin route may give besides its own: no valid token, not an admin, or the
+/// token's rate limit reached.
 #[derive(utoipa::IntoResponses)]
 pub enum AdminErrors {
     /// No valid token (`unauthorized`).
@@ -63,6 +64,9 @@ pub enum AdminErrors {
     /// A valid token of a user who is not an admin (`forbidden`).
     #[response(status = 403, description = "Not an admin")]
     Forbidden(ErrorBody),
+    /// The token's rate limit is reached (`rate_limited`; `Retry-After` says when to come back).
+    #[response(status = 429, description = "Rate limit reached; see Retry-After and X-RateLimit-*")]
+    RateLimited(ErrorBody),
 }
 
 /// The error body.
@@ -78,7 +82,7 @@ pub struct ErrorDetail {
     /// Stable, machine-readable: `unauthorized`, `forbidden`, `bad_request`, `not_found`,
     /// `conflict`, `unavailable`, `internal`, `payload_too_large`, `range_not_satisfiable`,
     /// `unsupported_media_type`, `invalid_image`, `product_of_another_store`,
-    /// `no_live_subscription`, `limit_reached`.
+    /// `no_live_subscription`, `limit_reached`, `rate_limited`.
     #[schema(example = "bad_request")]
     pub code: &'static str,
     /// For people.

@@ -43,7 +43,8 @@ pub struct UploadForm {
         (status = 404, body = ErrorBody, description = "Unknown store or product"),
         (status = 413, body = ErrorBody, description = "Over `images.max_upload_mb`"),
         (status = 415, body = ErrorBody, description = "Not a JPEG, PNG, GIF or WebP by content"),
-        (status = 422, body = ErrorBody, description = "`invalid_image` (truncated, corrupt, too many pixels) or `product_of_another_store`")))]
+        (status = 422, body = ErrorBody, description = "`invalid_image` (truncated, corrupt, too many pixels) or `product_of_another_store`"),
+        (status = 429, body = ErrorBody, description = "The token's rate limit is reached (Retry-After)")))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn upload(
     admin: Admin,
@@ -156,7 +157,8 @@ pub async fn stats(admin: Admin, state: web::Data<AppState>) -> Result<HttpRespo
     responses((status = 200, description = "The WebP file", content_type = "image/webp"),
         (status = 206, description = "The requested byte range", content_type = "image/webp"),
         (status = 304, description = "Not modified"), (status = 404, body = ErrorBody),
-        (status = 416, body = ErrorBody, description = "Range beyond the file")))]
+        (status = 416, body = ErrorBody, description = "Range beyond the file"),
+        (status = 429, body = ErrorBody, description = "The client address's rate limit is reached (Retry-After)")))]
 pub async fn file(
     state: web::Data<AppState>,
     req: HttpRequest,
