@@ -4,6 +4,8 @@
 # data sizes it measured on. Needs wrk (apt-get install wrk) and a PostgreSQL server.
 #   bash scripts/load-test.sh            # seeds the database orion_load once, then measures
 #   PART=forecast bash scripts/load-test.sh   # only the forecast-derived routes
+#   PART=pg PIN_WRK=1 bash scripts/load-test.sh   # only PostgreSQL; wrk on one thread pinned to
+#                                                 # CPU 1 (less CPU taken from the server's tail)
 # Env: PG (server URL without database, default postgres://postgres@127.0.0.1:5432),
 #      DURATION (default 30s), CONNECTIONS (default 64).
 set -euo pipefail
@@ -38,9 +40,11 @@ done = function(summary, latency, requests)
 end
 LUA
 BASE=http://127.0.0.1:8090/api/v1/admin/platform-health
-wrk_get() { wrk -s "$PCT" -t2 -c"$1" -d"$2" --latency -H "$AUTH" "$3"; }
+WRK=(wrk -t2)
+[ -n "${PIN_WRK:-}" ] && WRK=(taskset -c 1 wrk -t1)
+wrk_get() { "${WRK[@]}" -s "$PCT" -c"$1" -d"$2" --latency -H "$AUTH" "$3"; }
 
-if [ "$PART" = all ]; then
+if [ "$PART" = all ] || [ "$PART" = pg ]; then
   psql "$PG/postgres" -qtAc "SELECT 1 FROM pg_database WHERE datname = 'orion_load'" | grep -q 1 \
     || psql "$PG/postgres" -qc "CREATE DATABASE orion_load"
   products=$(psql "$DB_URL" -qtAc "SELECT COUNT(*) FROM product" 2>/dev/null || echo 0)
@@ -65,18 +69,18 @@ if [ "$PART" = all ]; then
   for _ in $(seq 1 60); do curl -sf localhost:8090/readyz >/dev/null && curl -sf localhost:8091/ >/dev/null && break; sleep 0.5; done
 
   AUTH="Authorization: Bearer $TOKEN"
-  echo "== wrk -s "$PCT" -t2 -c$CONNECTIONS -d$DURATION hello-world baseline (actix-web, same build)"
-  wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency http://127.0.0.1:8091/
+  echo "== ${WRK[*]} -c$CONNECTIONS -d$DURATION hello-world baseline (actix-web, same build)"
+  "${WRK[@]}" -s "$PCT" -c"$CONNECTIONS" -d"$DURATION" --latency http://127.0.0.1:8091/
   echo "== GET /health"
-  wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/health"
+  "${WRK[@]}" -s "$PCT" -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/health"
   echo "== GET /capacity"
-  wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity"
+  "${WRK[@]}" -s "$PCT" -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity"
   echo "== GET /capacity?top_stores=20"
-  wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity?top_stores=20"
+  "${WRK[@]}" -s "$PCT" -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/capacity?top_stores=20"
   echo "== GET /subscription-capacity"
-  wrk -s "$PCT" -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/subscription-capacity"
+  "${WRK[@]}" -s "$PCT" -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$BASE/subscription-capacity"
   echo "== GET /health, 1000 connections, 60 s"
-  wrk -s "$PCT" -t2 -c1000 -d60s --latency -H "$AUTH" "$BASE/health"
+  "${WRK[@]}" -s "$PCT" -c1000 -d60s --latency -H "$AUTH" "$BASE/health"
   echo "== after the storm"
   curl -s -o /dev/null -w "readyz %{http_code} in %{time_total}s\n" http://127.0.0.1:8090/readyz
   curl -s -o /dev/null -w "health %{http_code} in %{time_total}s\n" -H "$AUTH" "$BASE/health"
@@ -84,6 +88,8 @@ if [ "$PART" = all ]; then
   kill $SERVER $HELLO_PID 2>/dev/null || true
   wait $SERVER 2>/dev/null || true
 fi
+
+[ "$PART" = pg ] && exit 0
 
 # The forecast-derived routes on two years of daily snapshots: every fit is computed once per
 # snapshot generation and shared, so these read a cached outlook.
