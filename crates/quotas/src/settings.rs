@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use billing::TierCode;
 use serde::{Deserialize, Serialize};
@@ -138,6 +138,8 @@ pub struct Limiter {
     slots: MemoryLimiter,
     fail_open: bool,
     backend_errors: Arc<AtomicU64>,
+    /// When the last warning about the backend was logged (Unix seconds): at most one a minute.
+    last_warning: Arc<AtomicI64>,
 }
 
 #[derive(Debug, Clone)]
@@ -179,7 +181,13 @@ impl Limiter {
     }
 
     fn with(backend: Backend, fail_open: bool) -> Limiter {
-        Limiter { backend, slots: MemoryLimiter::new(), fail_open, backend_errors: Arc::default() }
+        Limiter {
+            backend,
+            slots: MemoryLimiter::new(),
+            fail_open,
+            backend_errors: Arc::default(),
+            last_warning: Arc::default(),
+        }
     }
 
     /// The decision on one request of `caller`; `None` when the backend could not answer and the
@@ -191,9 +199,18 @@ impl Limiter {
             Backend::Redis(redis) => match redis.check(caller, limits, now).await {
                 Ok(decision) => Some(decision),
                 Err(error) => {
-                    self.backend_errors.fetch_add(1, Ordering::Relaxed);
-                    let mode = if self.fail_open { "open" } else { "closed" };
-                    tracing::warn!(%error, "rate limiter: the backend could not answer; failing {mode}");
+                    let failures = self.backend_errors.fetch_add(1, Ordering::Relaxed) + 1;
+                    // One line a minute in an outage, not one per request.
+                    let (second, last) = (now.unix_timestamp(), self.last_warning.load(Ordering::Relaxed));
+                    if second - last >= 60
+                        && self
+                            .last_warning
+                            .compare_exchange(last, second, Ordering::Relaxed, Ordering::Relaxed)
+                            .is_ok()
+                    {
+                        let mode = if self.fail_open { "open" } else { "closed" };
+                        tracing::warn!(%error, failures, "rate limiter: the backend could not answer; failing {mode}");
+                    }
                     self.fail_open.then_some(Decision {
                         allowed: true,
                         limit: limits.per_minute,

@@ -262,8 +262,9 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
         let early = chosen.interval_80.map(|i| format!("; its 80 % interval opens in {:.0} days", i.low));
         return Err(NoEstimate {
             reason: format!(
-                "the best-checked model ({:?}) does not reach {threshold} within {HORIZON_DAYS} days of the last {points} snapshots{}",
+                "the best-checked model ({:?}) does not reach {threshold} within {} years of the last {points} snapshots{}",
                 chosen.method,
+                HORIZON_DAYS / 365,
                 early.unwrap_or_default()
             ),
             points,
