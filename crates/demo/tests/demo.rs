@@ -11,6 +11,19 @@ async fn scalar(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
     row.try_get::<i64>("", "n").unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
+/// Merchants whose rows of `table` (each with a `store_id`), over all their stores, exceed the
+/// `limit` column of their tier, counted by plain SQL.
+async fn merchants_over(db: &sea_orm::DatabaseConnection, table: &str, limit: &str) -> i64 {
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT s.merchant_id, COUNT(r.id) AS used, MAX(t.{limit}) AS cap \
+         FROM {table} r JOIN store s ON s.id = r.store_id \
+         JOIN merchant_subscription ms ON ms.merchant_id = s.merchant_id \
+         JOIN subscription_tier t ON t.code = ms.tier_code \
+         GROUP BY s.merchant_id) x WHERE x.cap IS NOT NULL AND x.used > x.cap"
+    );
+    scalar(db, &sql).await
+}
+
 migration::db_test!(async fn seed_demo_writes_consistent_data_within_tier_limits(db) {
     let sizes = DemoSizes { merchants: 12, products_per_store: 80, orders_per_store_month: 20, months: 3, ..DemoSizes::default() };
     let report = seed_demo(&db, &sizes, |_| {}).await.unwrap();
@@ -32,16 +45,7 @@ migration::db_test!(async fn seed_demo_writes_consistent_data_within_tier_limits
     );
     // One live subscription per merchant, and no merchant above its tier's product limit.
     assert_eq!(scalar(&db, "SELECT COUNT(*) AS n FROM merchant_subscription").await, 12);
-    let over_limit = scalar(
-        &db,
-        "SELECT COUNT(*) AS n FROM (SELECT s.merchant_id, COUNT(p.id) AS products, MAX(t.max_products) AS cap \
-         FROM product p JOIN store s ON s.id = p.store_id \
-         JOIN merchant_subscription ms ON ms.merchant_id = s.merchant_id \
-         JOIN subscription_tier t ON t.code = ms.tier_code \
-         GROUP BY s.merchant_id) x WHERE x.cap IS NOT NULL AND x.products > x.cap",
-    )
-    .await;
-    assert_eq!(over_limit, 0);
+    assert_eq!(merchants_over(&db, "product", "max_products").await, 0);
     // Every store has exactly one primary domain; loyalty balances match their transactions.
     assert_eq!(
         scalar(&db, "SELECT COUNT(*) AS n FROM store s WHERE (SELECT COUNT(*) FROM store_domain d WHERE d.store_id = s.id AND d.is_primary) <> 1").await,
@@ -61,16 +65,7 @@ migration::db_test!(async fn seed_demo_writes_consistent_data_within_tier_limits
     let over = billing::over_limit(&billing::tiers(&db).await.unwrap(), &usage);
     assert!(over.is_empty(), "{over:?}");
     // And the team limit once more by plain SQL (Essential allows 1, Professional 3, Business 10).
-    let over_team = scalar(
-        &db,
-        "SELECT COUNT(*) AS n FROM (SELECT s.merchant_id, COUNT(t.id) AS members, MAX(st.max_team_members) AS cap \
-         FROM team_member t JOIN store s ON s.id = t.store_id \
-         JOIN merchant_subscription ms ON ms.merchant_id = s.merchant_id \
-         JOIN subscription_tier st ON st.code = ms.tier_code \
-         GROUP BY s.merchant_id) x WHERE x.cap IS NOT NULL AND x.members > x.cap",
-    )
-    .await;
-    assert_eq!(over_team, 0);
+    assert_eq!(merchants_over(&db, "team_member", "max_team_members").await, 0);
     // The history was measured: the back-filled days grow with the data.
     let first_day = scalar(&db, "SELECT total_products AS n FROM capacity_snapshot ORDER BY snapshot_date LIMIT 1").await;
     let last_day = scalar(&db, "SELECT total_products AS n FROM capacity_snapshot ORDER BY snapshot_date DESC LIMIT 1").await;
