@@ -99,8 +99,7 @@ async fn rate_limits(settings: &quotas::RateLimitSettings) -> anyhow::Result<rou
     let limiter = quotas::Limiter::from_settings(settings)
         .await
         .with_context(|| format!("connecting to rate_limit.redis_url {}", settings.redis_url))?;
-    let tier = |name: &str| settings.limits(name).filter(|_| settings.enabled);
-    let (admin, public) = (tier(&settings.admin_tier), tier(&settings.public_tier));
+    let (admin, public) = (settings.enforced(&settings.admin_tier), settings.enforced(&settings.public_tier));
     let admin_of: quotas::Identify = Arc::new(move |req| {
         let user = actix_web::HttpMessage::extensions(req).get::<crate::auth::Admin>()?.user_id;
         Some(Caller { key: format!("admin:{user}"), limits: admin? })

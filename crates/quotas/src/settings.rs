@@ -128,6 +128,11 @@ impl RateLimitSettings {
     pub fn limits(&self, name: &str) -> Option<RateLimits> {
         self.tiers.get(name).map(|t| RateLimits::from(*t))
     }
+
+    /// The limits to enforce for rate tier `name`: none when rate limiting is disabled.
+    pub fn enforced(&self, name: &str) -> Option<RateLimits> {
+        self.limits(name).filter(|_| self.enabled)
+    }
 }
 
 /// The limiter a service builds from its settings: the backend, fail-open or closed, and the
@@ -151,9 +156,13 @@ enum Backend {
 
 impl Limiter {
     /// The limiter `settings` describe (connecting to Redis for the `redis` backend, waiting at
-    /// most 250 ms for each answer).
+    /// most 250 ms for each answer; with rate limiting disabled nothing is counted, so no
+    /// connection is made).
     #[cfg(feature = "redis")]
     pub async fn from_settings(settings: &RateLimitSettings) -> Result<Limiter, crate::shared::Error> {
+        if !settings.enabled {
+            return Ok(Limiter::memory());
+        }
         Ok(match settings.backend {
             BackendKind::Memory => Limiter::memory(),
             BackendKind::Redis => {

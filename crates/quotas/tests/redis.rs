@@ -90,3 +90,18 @@ async fn an_unreachable_redis_is_an_error_not_a_hang() {
     assert!(matches!(result, Err(quotas::Error::Redis(_))), "{result:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[tokio::test]
+async fn a_disabled_limiter_needs_no_redis() {
+    let settings = quotas::RateLimitSettings {
+        enabled: false,
+        backend: quotas::BackendKind::Redis,
+        redis_url: "redis://127.0.0.1:9".to_owned(),
+        ..Default::default()
+    };
+    assert!(quotas::Limiter::from_settings(&settings).await.is_ok());
+    assert_eq!(settings.enforced("pro"), None);
+    let enabled = quotas::RateLimitSettings { enabled: true, ..settings };
+    assert!(enabled.enforced("pro").is_some());
+    assert!(quotas::Limiter::from_settings(&enabled).await.is_err(), "enabled, it needs its Redis");
+}
