@@ -14,7 +14,7 @@ use health::Thresholds;
 use sea_orm::ConnectionTrait;
 use time::{Date, OffsetDateTime};
 
-use crate::{HISTORY_DAYS, Outlook, Result, history};
+use crate::{HISTORY_DAYS, Metric, MetricForecast, Outlook, Result, history};
 
 /// A state of the snapshot history: rows, the newest row, and the day it is seen from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,24 @@ impl OutlookCache {
         };
         self.checked_second.store(second, Ordering::Release);
         Ok(outlook)
+    }
+
+    /// When `metric` of the history as of `now` reaches `threshold`: the outlook's forecast for a
+    /// configured level, else one fitted now on the blocking pool (a fit takes milliseconds).
+    pub async fn forecast(
+        &self,
+        db: &impl ConnectionTrait,
+        now: OffsetDateTime,
+        metric: Metric,
+        threshold: f64,
+    ) -> Result<MetricForecast> {
+        let outlook = self.current(db, now).await?;
+        if let Some(cached) = outlook.precomputed(metric, threshold) {
+            return Ok(cached.clone());
+        }
+        tokio::task::spawn_blocking(move || outlook.forecast(metric, threshold))
+            .await
+            .map_err(|e| crate::Error::Compute(e.to_string()))
     }
 
     /// Forget that the history was checked: the next request asks the database again (after a

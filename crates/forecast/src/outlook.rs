@@ -143,9 +143,14 @@ impl Outlook {
     /// When `metric` reaches `threshold`: the precomputed forecast when it is the configured
     /// level, else fitted now.
     pub fn forecast(&self, metric: Metric, threshold: f64) -> MetricForecast {
-        match self.forecasts.iter().find(|(m, f)| *m == metric && f.threshold == threshold) {
-            Some((_, cached)) => cached.clone(),
+        match self.precomputed(metric, threshold) {
+            Some(cached) => cached.clone(),
             None => forecast_metric(&self.history, metric, threshold),
         }
+    }
+
+    /// The forecast of `metric` to `threshold` if it was computed with the outlook.
+    pub fn precomputed(&self, metric: Metric, threshold: f64) -> Option<&MetricForecast> {
+        self.forecasts.iter().find(|(m, f)| *m == metric && f.threshold == threshold).map(|(_, f)| f)
     }
 }

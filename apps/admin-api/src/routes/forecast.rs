@@ -122,10 +122,7 @@ pub async fn forecast(
     query: web::Query<ForecastQuery>,
 ) -> Result<web::Json<forecast::MetricForecast>, ApiError> {
     let (metric, threshold) = forecast::resolve_metric(&query.metric, query.threshold, &state.thresholds)?;
-    let (outlook, _) = outlook(&state).await?;
-    // The configured levels are precomputed; another level is fitted now, off the event loop.
-    let answer = web::block(move || outlook.forecast(metric, threshold)).await;
-    Ok(web::Json(answer.map_err(|e| forecast::Error::Compute(e.to_string()))?))
+    Ok(web::Json(state.outlook.forecast(&state.db, OffsetDateTime::now_utc(), metric, threshold).await?))
 }
 
 /// Capacity, infrastructure, growth and storage recommendations (seed 000), including
