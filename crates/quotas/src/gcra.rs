@@ -15,6 +15,12 @@ impl Gcra {
         Gcra { tat: tat_micros }
     }
 
+    /// Whether its whole burst is available again at `now_micros` (the state then equals a new
+    /// caller's).
+    pub(crate) fn idle_at(&self, now_micros: u128) -> bool {
+        self.tat <= now_micros
+    }
+
     /// The emission interval of `per_minute` and the burst tolerance, in microseconds.
     pub fn interval_and_tolerance(per_minute: u32, burst: u32) -> (u128, u128) {
         // At least 1 µs: a rate beyond a million a second is no limit at all, and never zero.

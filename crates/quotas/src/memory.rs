@@ -45,10 +45,34 @@ impl Window {
     }
 }
 
+impl Caller {
+    /// Whether forgetting it now would change no later decision: its burst is whole again and
+    /// nothing is counted in today's window (so nothing in this hour's either).
+    fn forgettable(&self, at: Instant) -> bool {
+        self.gcra.idle_at(at.micros) && self.day.count_at(at.day) == 0
+    }
+}
+
+/// The callers' states, and the size at which the forgettable ones are next dropped.
+#[derive(Debug)]
+struct Callers {
+    states: HashMap<String, Caller>,
+    sweep_at: usize,
+}
+
+/// Callers kept before the first sweep; afterwards a sweep comes when the map has doubled.
+const FIRST_SWEEP: usize = 1_024;
+
+impl Default for Callers {
+    fn default() -> Self {
+        Callers { states: HashMap::new(), sweep_at: FIRST_SWEEP }
+    }
+}
+
 /// The in-process limiter (the default backend: no setup, one process).
 #[derive(Debug, Default, Clone)]
 pub struct MemoryLimiter {
-    callers: Arc<Mutex<HashMap<String, Caller>>>,
+    callers: Arc<Mutex<Callers>>,
     in_flight: Arc<Mutex<HashMap<String, u32>>>,
 }
 
@@ -62,8 +86,13 @@ impl MemoryLimiter {
     /// refused request consumes nothing).
     pub fn check(&self, caller: &str, limits: &RateLimits, now: OffsetDateTime) -> Decision {
         let mut callers = self.callers.lock().unwrap_or_else(PoisonError::into_inner);
-        let state = callers.entry(caller.to_owned()).or_default();
         let at = Instant::of(now);
+        // Per-address callers come and go: drop the forgettable ones, amortised over the checks.
+        if callers.states.len() >= callers.sweep_at {
+            callers.states.retain(|_, state| !state.forgettable(at));
+            callers.sweep_at = (2 * callers.states.len()).max(FIRST_SWEEP);
+        }
+        let state = callers.states.entry(caller.to_owned()).or_default();
         let used = (state.hour.count_at(at.hour), state.day.count_at(at.day));
         let mut gcra = state.gcra;
         let decision = decide(limits, &mut gcra, used, at);
@@ -73,6 +102,12 @@ impl MemoryLimiter {
             state.day = Window { index: at.day, count: used.1 + 1 };
         }
         decision
+    }
+
+    /// Callers whose state is kept (for the tests of the sweep).
+    #[cfg(test)]
+    fn tracked(&self) -> usize {
+        self.callers.lock().unwrap_or_else(PoisonError::into_inner).states.len()
     }
 
     /// A slot for one request of `caller` in flight, or `None` when `limits.concurrent` are
@@ -207,6 +242,27 @@ mod tests {
         let refused = limiter.check("r", &rate, at);
         assert_eq!((refused.allowed, refused.retry_after), (false, Some(Duration::from_secs(1))));
         assert!(limiter.check("r", &rate, at + Duration::from_secs(1)).allowed);
+    }
+
+    #[test]
+    fn callers_that_left_are_forgotten_and_those_with_a_budget_in_use_are_kept() {
+        let limiter = MemoryLimiter::new();
+        let l = limits(60, 1, 1_000, Some(2));
+        let day = datetime!(2026-11-28 10:00:00 UTC);
+        // 1,023 addresses yesterday, then one today: 1,024 callers, the size of the first sweep.
+        for i in 0..1_023 {
+            limiter.check(&format!("ip:{i}"), &l, day - Duration::from_secs(86_400));
+        }
+        limiter.check("today", &l, day);
+        assert_eq!(limiter.tracked(), 1_024);
+        // The next check sweeps: yesterday's callers are gone, today's (one request counted) stays
+        // and spends its day.
+        assert!(limiter.check("today", &l, day + Duration::from_secs(60)).allowed);
+        assert_eq!(limiter.tracked(), 1);
+        assert!(
+            !limiter.check("today", &l, day + Duration::from_secs(180)).allowed,
+            "its day is still spent"
+        );
     }
 
     #[test]
