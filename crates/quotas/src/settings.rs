@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+#[cfg(feature = "redis")]
+use std::sync::atomic::AtomicI64;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use billing::TierCode;
 use serde::{Deserialize, Serialize};
@@ -144,6 +146,7 @@ pub struct Limiter {
     fail_open: bool,
     backend_errors: Arc<AtomicU64>,
     /// When the last warning about the backend was logged (Unix seconds): at most one a minute.
+    #[cfg(feature = "redis")]
     last_warning: Arc<AtomicI64>,
 }
 
@@ -195,6 +198,7 @@ impl Limiter {
             slots: MemoryLimiter::new(),
             fail_open,
             backend_errors: Arc::default(),
+            #[cfg(feature = "redis")]
             last_warning: Arc::default(),
         }
     }
