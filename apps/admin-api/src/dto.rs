@@ -144,6 +144,28 @@ pub struct SubscriptionCapacityResponse<'a> {
     pub freshness: Freshness,
 }
 
+/// `GET /api-usage`: merchants' API use today against the daily allowance their tier sells.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiUsageResponse {
+    /// When it was read (RFC 3339).
+    pub timestamp: String,
+    /// The UTC day counted (`YYYY-MM-DD`); counters start at zero at midnight UTC.
+    pub day: String,
+    /// Where the counts come from: `memory` (this process only) or `redis` (every instance and
+    /// service sharing it).
+    #[schema(value_type = String, example = "redis")]
+    pub backend: quotas::BackendKind,
+    /// Merchants that called today.
+    pub merchants_calling: usize,
+    /// The top merchants (merchant_id, merchant, tier, requests_today, refused_today,
+    /// daily_allowance, percent_of_allowance, recommendation), highest share of the allowance
+    /// first.
+    #[schema(value_type = Vec<Object>)]
+    pub merchants: Vec<quotas::MerchantApiUsage>,
+    /// The upgrade suggestions of merchants at 80 % of their allowance or more.
+    pub recommendations: Vec<String>,
+}
+
 /// `GET /livez`, `GET /readyz`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Probe {

@@ -52,6 +52,9 @@ pub enum ApiError {
     /// Accounts.
     #[error(transparent)]
     Accounts(#[from] accounts::Error),
+    /// The rate limiter's shared backend.
+    #[error(transparent)]
+    Quotas(#[from] quotas::Error),
 }
 
 /// The answers every admin route may give besides its own: no valid token, not an admin, or the
@@ -166,6 +169,8 @@ impl ApiError {
             ApiError::Forecast(error) => forecast_kind(error),
             ApiError::Accounts(accounts::Error::InvalidEmail(_)) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Accounts(accounts::Error::Db(_)) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Quotas(quotas::Error::Redis(_)) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Quotas(quotas::Error::Protocol(_)) => INTERNAL,
         }
     }
 
@@ -179,6 +184,7 @@ impl ApiError {
             ApiError::Accounts(accounts::Error::Db(_)) => {
                 "the token cannot be checked: the database is unavailable"
             }
+            ApiError::Quotas(quotas::Error::Redis(_)) => "the rate limiter's Redis is unavailable",
             ApiError::Unavailable(_) => return self.to_string(),
             _ if status.is_server_error() => "internal error",
             _ => return self.to_string(),

@@ -19,6 +19,7 @@ use crate::{dto, error, routes};
         routes::platform_health::health,
         routes::platform_health::capacity,
         routes::platform_health::subscription_capacity,
+        routes::platform_health::api_usage,
         routes::forecast::snapshot,
         routes::forecast::trends,
         routes::forecast::snapshots,

@@ -42,7 +42,10 @@ impl Application {
     /// Binds `server.host:server.port` (port 0: any free port), starts the background
     /// measurements on `db` and waits for their first results, so the first request sees figures.
     pub async fn build(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Application> {
-        let state = web::Data::new(start_measuring(settings, db).await?);
+        let limiter = quotas::Limiter::from_settings(&settings.rate_limit).await.with_context(|| {
+            format!("connecting to rate_limit.redis_url {}", settings.rate_limit.redis_url)
+        })?;
+        let state = web::Data::new(start_measuring(settings, db, limiter.clone()).await?);
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;
         let port = listener.local_addr()?.port();
@@ -50,7 +53,7 @@ impl Application {
         let (app_state, meters) = (state.clone(), web::Data::new(state.meters.clone()));
         // Text fields are tiny; the file may be as large as the pipeline accepts.
         let upload_limit = state.images.settings().max_upload_bytes.saturating_add(64 * 1024);
-        let limits = rate_limits(&settings.rate_limit).await?;
+        let limits = rate_limits(&settings.rate_limit, limiter);
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(measure_requests))
@@ -94,11 +97,8 @@ impl Application {
 }
 
 /// The rate-limit middlewares of `[rate_limit]` (none limits anything when it is disabled).
-async fn rate_limits(settings: &quotas::RateLimitSettings) -> anyhow::Result<routes::Limits> {
+fn rate_limits(settings: &quotas::RateLimitSettings, limiter: quotas::Limiter) -> routes::Limits {
     use quotas::{Caller, RateLimit};
-    let limiter = quotas::Limiter::from_settings(settings)
-        .await
-        .with_context(|| format!("connecting to rate_limit.redis_url {}", settings.redis_url))?;
     let (admin, public) = (settings.enforced(&settings.admin_tier), settings.enforced(&settings.public_tier));
     let admin_of: quotas::Identify = Arc::new(move |req| {
         let user = actix_web::HttpMessage::extensions(req).get::<crate::auth::Admin>()?.user_id;
@@ -106,15 +106,19 @@ async fn rate_limits(settings: &quotas::RateLimitSettings) -> anyhow::Result<rou
     });
     let ip_of: quotas::Identify =
         Arc::new(move |req| Some(Caller { key: format!("ip:{}", req.peer_addr()?.ip()), limits: public? }));
-    Ok(routes::Limits {
+    routes::Limits {
         admin: RateLimit::new(limiter.clone(), admin_of),
         public: RateLimit::new(limiter, ip_of),
-    })
+    }
 }
 
 /// Starts the sampler, the database monitor and the daily snapshot, and waits for their first
 /// results.
-async fn start_measuring(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<AppState> {
+async fn start_measuring(
+    settings: &Settings,
+    db: DatabaseConnection,
+    limiter: quotas::Limiter,
+) -> anyhow::Result<AppState> {
     let data_dir = &settings.server.data_dir;
     std::fs::create_dir_all(data_dir).with_context(|| format!("creating data dir {}", data_dir.display()))?;
     let interval = Duration::from_secs(settings.monitor.system_sample_seconds.max(1));
@@ -124,6 +128,9 @@ async fn start_measuring(settings: &Settings, db: DatabaseConnection) -> anyhow:
         tracing::warn!(%error, "first database figures refresh failed; serving anyway");
     }
     sampler.first_sample().await;
+    if settings.rate_limit.enabled && settings.rate_limit.load_reduction {
+        spawn_load_reduction(sampler.clone(), limiter.clone(), interval);
+    }
     billing::spawn_subscription_ends(db.clone(), Duration::from_secs(3600));
     if settings.forecast.schedule {
         forecast::schedule::capture_now(&db, sampler.latest().map(|s| s.metrics)).await;
@@ -145,5 +152,20 @@ async fn start_measuring(settings: &Settings, db: DatabaseConnection) -> anyhow:
         rendered: RenderCache::default(),
         images,
         outlook: forecast::OutlookCache::new(settings.thresholds),
+        limiter,
+        limiter_backend: settings.rate_limit.backend,
     })
+}
+
+/// Seed 003's dynamic reduction: the limiter follows the machine's CPU use, sample by sample.
+fn spawn_load_reduction(sampler: SystemSampler, limiter: quotas::Limiter, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Some(sample) = sampler.latest() {
+                limiter.set_load(sample.metrics.cpu_percent);
+            }
+        }
+    });
 }

@@ -29,4 +29,8 @@ pub struct AppState {
     pub images: images::ImageLibrary,
     /// Forecasts and projections of the current snapshot history, computed once per history.
     pub outlook: forecast::OutlookCache,
+    /// The rate limiter of `[rate_limit]` (its usage counts and backend trouble).
+    pub limiter: quotas::Limiter,
+    /// Which backend it counts on.
+    pub limiter_backend: quotas::BackendKind,
 }

@@ -45,7 +45,7 @@ async function load() {
     renderHealth(health, capacity); renderSubscriptions(subs); renderRecommendations(recs, health.recommendations);
     sizeBars(document);
     $("updated").textContent = "Updated " + new Date().toLocaleTimeString();
-    await Promise.all([renderTrend(), renderForecasts()]);
+    await Promise.all([renderTrend(), renderForecasts(), renderApiUsage()]);
   } catch (e) {
     if (e instanceof AuthError) { sessionStorage.removeItem("orion-token"); signedIn(false); showBanner("error", e.message); }
     else showBanner("error", e.message);
@@ -113,6 +113,16 @@ function renderRecommendations(capacity, health) {
   const groups = ["critical", "warning", "info"].map((sev) => [sev, all.filter((r) => r.severity === sev)]).filter(([, list]) => list.length);
   $("recommendations").innerHTML = groups.map(([sev, list]) => `<h3 class="group">${badge(sev)}</h3>` + list.map((r) =>
     `<div class="rec ${esc(sev)}"><div class="t">${esc(r.title)}</div><div class="d">${esc(r.description)}</div>${r.action ? `<div class="a">${esc(r.action)}</div>` : ""}</div>`).join("")).join("") || `<p class="muted">No recommendations.</p>`;
+}
+
+async function renderApiUsage() {
+  let u;
+  try { u = await json("/api-usage?top=10"); } catch (e) { $("api-usage").innerHTML = `<p class="muted">${esc(e.message)}</p>`; return; }
+  const where = u.backend === "redis" ? "every instance and service sharing the rate limiter's Redis" : "this instance only (rate_limit.backend = memory)";
+  const rows = u.merchants.map((m) => `<tr><td>${esc(m.merchant || `#${m.merchant_id}`)}</td><td>${esc(m.tier || "none")}</td><td class="num">${fmt(m.requests_today)}</td><td class="num">${m.daily_allowance == null ? "unlimited" : fmt(m.daily_allowance)}</td><td class="num">${m.percent_of_allowance == null ? "–" : fmt(m.percent_of_allowance, 1) + " %"}</td><td class="num">${fmt(m.refused_today)}</td></tr>`).join("");
+  $("api-usage").innerHTML = `<p class="muted small">${fmt(u.merchants_calling)} merchants called on ${esc(u.day)} (UTC), counted on ${esc(where)}.</p>`
+    + (rows ? `<div class="scroll"><table id="usage"><thead><tr><th>Merchant</th><th>Tier</th><th class="num">Requests</th><th class="num">Allowance / day</th><th class="num">Used</th><th class="num">429s</th></tr></thead><tbody>${rows}</tbody></table></div>` : `<p class="muted" id="usage-none">No merchant API traffic today.</p>`)
+    + u.recommendations.map((r) => `<div class="rec warning"><div class="d">${esc(r)}</div></div>`).join("");
 }
 
 async function renderForecasts() {

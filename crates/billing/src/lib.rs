@@ -30,7 +30,7 @@ pub use ids::SubscriptionId;
 pub use period::{add_months, current_period, month_start};
 #[cfg(feature = "db")]
 pub use subscription::*;
-pub use tier::{BillingCycle, SubscriptionStatus, Tier, TierCode, TierLimits};
+pub use tier::{BillingCycle, MerchantPlan, SubscriptionStatus, Tier, TierCode, TierLimits};
 
 use merchants::MerchantId;
 use serde::Serialize;

@@ -193,6 +193,35 @@ pub async fn live_subscription(
         .await?)
 }
 
+/// The live tier and name of each of `merchants` that has a live subscription (what
+/// `GET /api-usage` weighs their API use against).
+pub async fn live_plans(
+    db: &impl ConnectionTrait,
+    merchants: &[MerchantId],
+) -> Result<Vec<crate::MerchantPlan>> {
+    use merchants::entity::merchant;
+    let live = merchant_subscription::Entity::find()
+        .filter(merchant_subscription::Column::MerchantId.is_in(merchants.iter().copied()))
+        .filter(merchant_subscription::Column::Status.is_in(SubscriptionStatus::LIVE))
+        .all(db)
+        .await?;
+    let names: std::collections::HashMap<MerchantId, String> = merchant::Entity::find()
+        .filter(merchant::Column::Id.is_in(live.iter().map(|s| s.merchant_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    Ok(live
+        .into_iter()
+        .map(|s| crate::MerchantPlan {
+            merchant: names.get(&s.merchant_id).cloned().unwrap_or_default(),
+            merchant_id: s.merchant_id,
+            tier: s.tier_code,
+        })
+        .collect())
+}
+
 /// The tier (with its limits) of the merchant's live subscription; `NoLiveSubscription` without one.
 pub async fn live_tier(db: &impl ConnectionTrait, merchant_id: MerchantId) -> Result<Tier> {
     let subscription =

@@ -137,6 +137,17 @@ pub struct TierLimits {
     pub max_api_requests_per_day: Option<i64>,
 }
 
+/// A merchant and the tier of its live subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MerchantPlan {
+    /// The merchant.
+    pub merchant_id: merchants::MerchantId,
+    /// Its name.
+    pub merchant: String,
+    /// Its live tier.
+    pub tier: TierCode,
+}
+
 /// One row of the tier catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Tier {

@@ -25,6 +25,7 @@ fn observation(busy: bool) -> Observation {
         stores: (900.0 * scale) as u64,
         products: (480_000.0 * scale) as u64,
         database: DatabaseStatus::Reachable,
+        rate_limiter: None,
     }
 }
 

@@ -10,6 +10,7 @@ fn main() {
         stores: 720,
         products: 420_000,
         database: DatabaseStatus::Reachable,
+        rate_limiter: None,
     };
     let verdict = assess(&observation, &Thresholds::default());
     println!("overall: {:?}, tier: {}", verdict.overall, verdict.tier.name);

@@ -32,6 +32,47 @@ pub struct Observation {
     pub products: u64,
     /// Whether the database figures are current.
     pub database: DatabaseStatus,
+    /// The shared rate-limit backend's recent failures, if any (`None`: it answered, or the
+    /// limiter is in-process).
+    pub rate_limiter: Option<RateLimiterTrouble>,
+}
+
+/// The shared rate-limit backend (Redis) failed to answer recently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimiterTrouble {
+    /// Checks it could not answer since the process started.
+    pub failed_checks: u64,
+    /// When it last failed.
+    pub last_failure: time::OffsetDateTime,
+    /// Whether requests pass unlimited meanwhile (`rate_limit.fail_open`) or get 503.
+    pub fail_open: bool,
+}
+
+impl RateLimiterTrouble {
+    /// A warning when requests pass unlimited; critical when they are refused.
+    fn recommendation(&self) -> Recommendation {
+        let (priority, effect) = if self.fail_open {
+            (Priority::Warning, "requests pass without limits while it is away (rate_limit.fail_open = true)")
+        } else {
+            (
+                Priority::Critical,
+                "rate-limited routes answer 503 while it is away (rate_limit.fail_open = false)",
+            )
+        };
+        let at = self.last_failure.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        Recommendation {
+            priority,
+            title: "Rate limiter backend unreachable".to_owned(),
+            description: format!(
+                "{} rate-limit checks could not reach the shared backend (Redis) since start, the last at {at}; {effect}",
+                self.failed_checks
+            ),
+            action: Some(
+                "Check the Redis at rate_limit.redis_url; limiting resumes by itself when it answers"
+                    .to_owned(),
+            ),
+        }
+    }
 }
 
 /// The verdict on one observation.
@@ -76,7 +117,26 @@ pub fn assess(observation: &Observation, thresholds: &Thresholds) -> Assessment 
             (OverallStatus::Critical, list)
         }
     };
+    let (overall, recommendations) = match observation.rate_limiter {
+        None => (overall, recommendations),
+        Some(trouble) => with_limiter_trouble(overall, recommendations, &trouble),
+    };
     Assessment { overall, thresholds: evaluated, recommendations, tier }
+}
+
+/// The limiter's trouble joins the list by its priority (replacing "all healthy"); failing closed
+/// refuses requests, so the platform is at least degraded.
+fn with_limiter_trouble(
+    overall: OverallStatus,
+    mut list: Vec<Recommendation>,
+    trouble: &RateLimiterTrouble,
+) -> (OverallStatus, Vec<Recommendation>) {
+    list.retain(|r| r.priority != Priority::Info || r.title != crate::rules::ALL_HEALTHY);
+    let recommendation = trouble.recommendation();
+    let at = list.iter().position(|r| r.priority < recommendation.priority).unwrap_or(list.len());
+    list.insert(at, recommendation);
+    let overall = if trouble.fail_open { overall } else { overall.max(OverallStatus::Degraded) };
+    (overall, list)
 }
 
 #[cfg(test)]
@@ -84,7 +144,36 @@ mod tests {
     use super::*;
 
     fn observation(database: DatabaseStatus) -> Observation {
-        Observation { measurements: Measurements::default(), stores: 3, products: 40, database }
+        Observation {
+            measurements: Measurements::default(),
+            stores: 3,
+            products: 40,
+            database,
+            rate_limiter: None,
+        }
+    }
+
+    #[test]
+    fn a_failing_rate_limiter_backend_is_a_warning_when_open_and_degrades_when_closed() {
+        let last_failure = time::macros::datetime!(2026-11-28 12:00:00 UTC);
+        let trouble = RateLimiterTrouble { failed_checks: 42, last_failure, fail_open: true };
+        let open = Observation { rate_limiter: Some(trouble), ..observation(DatabaseStatus::Reachable) };
+        let verdict = assess(&open, &Thresholds::default());
+        assert_eq!(verdict.overall, OverallStatus::Healthy);
+        let titles: Vec<&str> = verdict.recommendations.iter().map(|r| r.title.as_str()).collect();
+        assert_eq!(titles, ["Rate limiter backend unreachable"], "no 'all healthy' beside it");
+        assert_eq!(verdict.recommendations[0].priority, Priority::Warning);
+        assert!(verdict.recommendations[0].description.starts_with("42 rate-limit checks"));
+        assert!(verdict.recommendations[0].description.contains("2026-11-28T12:00:00Z"));
+        let closed = Observation {
+            rate_limiter: Some(RateLimiterTrouble { fail_open: false, ..trouble }),
+            ..observation(DatabaseStatus::Unreachable("down".to_owned()))
+        };
+        let verdict = assess(&closed, &Thresholds::default());
+        assert_eq!(verdict.overall, OverallStatus::Critical, "the database outranks it");
+        let priorities: Vec<Priority> = verdict.recommendations.iter().map(|r| r.priority).collect();
+        assert_eq!(priorities, [Priority::Critical, Priority::Critical]);
+        assert_eq!(verdict.recommendations[1].title, "Rate limiter backend unreachable");
     }
 
     #[test]

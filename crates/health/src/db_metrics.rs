@@ -235,6 +235,7 @@ impl DbState {
             stores,
             products,
             database: self.status(),
+            rate_limiter: None,
         }
     }
 

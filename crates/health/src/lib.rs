@@ -21,7 +21,7 @@ mod rules;
 mod sampler;
 mod system;
 
-pub use assess::{Assessment, DatabaseStatus, Observation, assess};
+pub use assess::{Assessment, DatabaseStatus, Observation, RateLimiterTrouble, assess};
 #[cfg(feature = "db")]
 pub use db_metrics::{
     Count, CountMethod, DatabaseMetrics, DbFigures, DbMonitor, DbMonitorSettings, DbState, Freshness,

@@ -6,6 +6,7 @@
 use std::sync::atomic::AtomicU64;
 
 use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
@@ -41,6 +42,7 @@ pub struct Metrics {
     cpu_ratio: FloatGauge,
     memory_ratio: FloatGauge,
     disk_ratio: FloatGauge,
+    rate_limit_backend_errors: Counter,
 }
 
 fn request_histogram() -> Histogram {
@@ -60,12 +62,19 @@ impl Metrics {
         );
         let rows = Family::default();
         registry.register("orion_database_rows", "Rows per table (exact or planner estimate)", rows.clone());
+        let rate_limit_backend_errors = Counter::default();
+        registry.register(
+            "orion_rate_limit_backend_errors",
+            "Rate-limit checks the shared backend (Redis) could not answer",
+            rate_limit_backend_errors.clone(),
+        );
         let mut gauge = |name: &str, help: &str| {
             let gauge = FloatGauge::default();
             registry.register(name, help, gauge.clone());
             gauge
         };
         Metrics {
+            rate_limit_backend_errors,
             database_size_bytes: gauge("orion_database_size_bytes", "Database size"),
             figures_age_seconds: gauge("orion_database_figures_age_seconds", "Age of the database figures"),
             database_up: gauge("orion_database_up", "1 if the last refresh reached the database"),
@@ -87,6 +96,12 @@ impl Metrics {
     /// latency.
     pub fn observe(&self, method: &'static str, route: String, status: u16, seconds: f64) {
         self.requests.get_or_create(&RequestLabels { method, route, status }).observe(seconds);
+    }
+
+    /// Sets the count of rate-limit checks the shared backend could not answer (a counter of
+    /// the limiter's; it only grows).
+    pub fn set_rate_limit_backend_errors(&self, total: u64) {
+        self.rate_limit_backend_errors.inner().fetch_max(total, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Sets the gauges from the latest measurements and encodes everything.

@@ -348,7 +348,7 @@ pub fn recommendations(thresholds: &[ThresholdStatus], stores: u64, products: u6
     if out.is_empty() {
         out.push(Recommendation {
             priority: Priority::Info,
-            title: "All systems healthy".to_owned(),
+            title: ALL_HEALTHY.to_owned(),
             description: "No capacity concerns at this time".to_owned(),
             action: None,
         });
@@ -480,8 +480,11 @@ pub fn infrastructure_tier(stores: u64, products: u64) -> TierAssessment {
     TierAssessment { name: top.name, tier: top, next_tier_trigger: None }
 }
 
-/// The platform's overall status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The title of the recommendation given when there is nothing to do.
+pub(crate) const ALL_HEALTHY: &str = "All systems healthy";
+
+/// The platform's overall status (ordered: healthy < degraded < critical).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OverallStatus {
     /// Nothing in warning or critical.

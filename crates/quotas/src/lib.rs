@@ -3,8 +3,9 @@
 //!
 //! - [`RateLimits`]: seed 003's windows (per minute with a burst, per hour, per day, concurrent
 //!   requests) for its `free`, `pro` and `enterprise` rate tiers ([`RateTier`]), the mapping of
-//!   Orion's subscription tiers to them ([`RateTier::of`]), the day capped by the API allowance
-//!   the tier catalogue sells (seed 002), and seed 003's reduction under load ([`load_factor`]).
+//!   Orion's subscription tiers to them ([`RateTier::of`]; configured: `tier_map`, with the day
+//!   capped by the API allowance the catalogue sells, [`RateLimitSettings::for_subscription`]),
+//!   and seed 003's reduction under load ([`load_factor`], [`Limiter::set_load`]).
 //! - [`Gcra`]: the generic cell rate algorithm for the per-minute window with its burst.
 //! - [`MemoryLimiter`]: one process's limiter (GCRA + fixed hour and day windows per caller,
 //!   and a concurrency count); a check that is refused consumes nothing.
@@ -15,6 +16,9 @@
 //!   failing open or closed when Redis cannot answer.
 //! - [`RateLimit`] (feature `actix`): the actix-web middleware, with the caller identified by the
 //!   service.
+//! - [`merchant_api_usage`]: each merchant's requests today against the daily allowance its tier
+//!   sells, with an upgrade suggestion near it; merchants are the callers named by
+//!   [`merchant_caller`].
 
 mod gcra;
 mod limits;
@@ -24,12 +28,29 @@ mod middleware;
 mod settings;
 #[cfg(feature = "redis")]
 mod shared;
+mod usage;
 
 pub use gcra::{Gcra, GcraOutcome};
 pub use limits::{RateLimits, RateTier, load_factor};
 pub use memory::{Decision, MemoryLimiter, Permit};
 #[cfg(feature = "actix")]
 pub use middleware::{Caller, Identify, RateLimit, RateLimitService};
-pub use settings::{BackendKind, Limiter, RateLimitSettings, TierSettings};
+pub use settings::{BackendKind, BackendTrouble, Limiter, RateLimitSettings, TierSettings};
 #[cfg(feature = "redis")]
-pub use shared::{Error, RedisLimiter};
+pub use shared::RedisLimiter;
+pub use usage::{
+    CallerUsage, MERCHANT_CALLER_PREFIX, MerchantApiUsage, NEAR_ALLOWANCE_PERCENT, merchant_api_usage,
+    merchant_caller, merchant_of,
+};
+
+/// Why the shared backend could not answer; the caller fails open or closed as it is configured.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Redis refused, timed out or is unreachable.
+    #[cfg(feature = "redis")]
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    /// The backend answered something it never answers.
+    #[error("unexpected answer from the rate-limit backend: {0}")]
+    Protocol(String),
+}

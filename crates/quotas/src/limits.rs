@@ -17,7 +17,7 @@ impl RateTier {
     /// The default mapping of Orion's subscription tiers to seed 003's rate tiers: Essential →
     /// free, Professional and Business → pro, Enterprise → enterprise (a service may map
     /// otherwise; the day is capped by the tier's own allowance either way, see
-    /// [`RateLimits::for_subscription`]).
+    /// `crate::RateLimitSettings::for_subscription`).
     pub fn of(tier: TierCode) -> RateTier {
         match tier {
             TierCode::Essential => RateTier::Free,
@@ -62,17 +62,6 @@ pub struct RateLimits {
 }
 
 impl RateLimits {
-    /// The limits of a subscription: its rate tier's windows, the day capped by the API requests
-    /// per day its tier sells (`max_api_requests_per_day` in the catalogue; `None` = unlimited).
-    pub fn for_subscription(tier: TierCode, api_requests_per_day: Option<u32>) -> RateLimits {
-        let limits = RateTier::of(tier).limits();
-        let per_day = match (limits.per_day, api_requests_per_day) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (day, None) | (None, day) => day,
-        };
-        RateLimits { per_day, ..limits }
-    }
-
     /// Every limit times `factor` (e.g. [`load_factor`]), each at least 1.
     pub fn scaled(self, factor: f64) -> RateLimits {
         let scale = |n: u32| ((f64::from(n) * factor.clamp(0.0, 1.0)).floor() as u32).max(1);
@@ -102,18 +91,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seed_003_tiers_and_the_sold_allowance_cap_the_day() {
+    fn seed_003_tiers() {
         assert_eq!(
             RateTier::Free.limits(),
             RateLimits { per_minute: 60, burst: 10, per_hour: 1_000, per_day: Some(10_000), concurrent: 5 }
         );
-        // Seed 002 sells Essential 1,000 requests a day: tighter than seed 003's free 10,000.
-        assert_eq!(RateLimits::for_subscription(TierCode::Essential, Some(1_000)).per_day, Some(1_000));
-        // Business 20,000 a day on pro's windows (100,000).
-        let business = RateLimits::for_subscription(TierCode::Business, Some(20_000));
-        assert_eq!((business.per_minute, business.per_day), (300, Some(20_000)));
-        // Enterprise is sold unlimited: seed 003's enterprise day stands.
-        assert_eq!(RateLimits::for_subscription(TierCode::Enterprise, None).per_day, Some(1_000_000));
+        assert_eq!(RateTier::of(TierCode::Business), RateTier::Pro);
+        assert_eq!(RateTier::Enterprise.limits().per_day, Some(1_000_000));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use crate::gcra::Gcra;
 use crate::limits::RateLimits;
+use crate::usage::CallerUsage;
 
 /// The answer to one request: allowed or not, and what the `X-RateLimit-*` headers say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,8 @@ struct Caller {
     gcra: Gcra,
     hour: Window,
     day: Window,
+    /// Requests refused today.
+    refused: Window,
 }
 
 /// A fixed window: its index (hours or days since the epoch) and the requests counted in it.
@@ -47,9 +50,9 @@ impl Window {
 
 impl Caller {
     /// Whether forgetting it now would change no later decision: its burst is whole again and
-    /// nothing is counted in today's window (so nothing in this hour's either).
+    /// nothing is counted in today's windows (so nothing in this hour's either).
     fn forgettable(&self, at: Instant) -> bool {
-        self.gcra.idle_at(at.micros) && self.day.count_at(at.day) == 0
+        self.gcra.idle_at(at.micros) && self.day.count_at(at.day) == 0 && self.refused.count_at(at.day) == 0
     }
 }
 
@@ -100,8 +103,26 @@ impl MemoryLimiter {
             state.gcra = gcra;
             state.hour = Window { index: at.hour, count: used.0 + 1 };
             state.day = Window { index: at.day, count: used.1 + 1 };
+        } else {
+            state.refused = Window { index: at.day, count: state.refused.count_at(at.day) + 1 };
         }
         decision
+    }
+
+    /// Every caller's requests let through and refused on the UTC day of `now`.
+    pub fn usage(&self, now: OffsetDateTime) -> Vec<CallerUsage> {
+        let day = Instant::of(now).day;
+        let callers = self.callers.lock().unwrap_or_else(PoisonError::into_inner);
+        callers
+            .states
+            .iter()
+            .map(|(caller, state)| CallerUsage {
+                caller: caller.clone(),
+                requests: u64::from(state.day.count_at(day)),
+                refused: u64::from(state.refused.count_at(day)),
+            })
+            .filter(|u| u.requests + u.refused > 0)
+            .collect()
     }
 
     /// Callers whose state is kept (for the tests of the sweep).
@@ -223,6 +244,13 @@ mod tests {
         assert!(limiter.check("m2", &l, at).allowed);
         // The next hour opens a new window.
         assert!(limiter.check("m1", &l, datetime!(2026-11-28 11:00:00 UTC)).allowed);
+        // Today's usage: what was let through and what was refused, per caller.
+        let mut usage = limiter.usage(at);
+        usage.sort_by(|a, b| a.caller.cmp(&b.caller));
+        let counts: Vec<(&str, u64, u64)> =
+            usage.iter().map(|u| (u.caller.as_str(), u.requests, u.refused)).collect();
+        assert_eq!(counts, [("m1", 4, 1), ("m2", 1, 0)]);
+        assert!(limiter.usage(datetime!(2026-11-29 00:00:00 UTC)).is_empty(), "a new day starts at zero");
     }
 
     #[test]

@@ -89,8 +89,8 @@ where
                 return service.call(req).await.map(ServiceResponse::map_into_left_body);
             };
             let Some(_slot) = limit.limiter.acquire(&caller.key, &caller.limits) else {
-                let message =
-                    format!("more than {} requests of yours are in flight", caller.limits.concurrent);
+                let at_once = limit.limiter.effective(&caller.limits).concurrent;
+                let message = format!("more than {at_once} requests of yours are in flight");
                 return Ok(refuse(
                     req,
                     StatusCode::TOO_MANY_REQUESTS,

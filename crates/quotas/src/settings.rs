@@ -3,16 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-#[cfg(feature = "redis")]
-use std::sync::atomic::AtomicI64;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use billing::TierCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::limits::{RateLimits, RateTier};
+use crate::limits::{RateLimits, RateTier, load_factor};
 use crate::memory::{Decision, MemoryLimiter, Permit};
+use crate::usage::CallerUsage;
 
 /// One rate tier's windows (`[rate_limit.tiers.<name>]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +77,8 @@ pub struct RateLimitSettings {
     /// When Redis cannot answer: let the request through (true, default; with a warning in the
     /// log and a count) or refuse it with 503.
     pub fail_open: bool,
+    /// Whether limits shrink under load (seed 003: × 0.75 above 60 % CPU, × 0.5 above 80 %).
+    pub load_reduction: bool,
     /// The tier whose limits apply to each admin token.
     pub admin_tier: String,
     /// The tier whose limits apply to each client IP on the public image files.
@@ -105,6 +106,7 @@ impl Default for RateLimitSettings {
             redis_url: "redis://127.0.0.1:6379".to_owned(),
             redis_key_prefix: "orion:rl".to_owned(),
             fail_open: true,
+            load_reduction: true,
             admin_tier: "enterprise".to_owned(),
             // A product page loads dozens of variants from one address (or one NAT): pro's burst.
             public_tier: "pro".to_owned(),
@@ -131,6 +133,19 @@ impl RateLimitSettings {
         self.tiers.get(name).map(|t| RateLimits::from(*t))
     }
 
+    /// The limits of a merchant on subscription `tier` (through `tier_map`), the day capped by
+    /// the API requests a day the catalogue sells it (`None`: unlimited); `None` when the tier is
+    /// not mapped or rate limiting is disabled.
+    pub fn for_subscription(&self, tier: TierCode, api_requests_per_day: Option<i64>) -> Option<RateLimits> {
+        let limits = self.enforced(self.tier_map.get(tier.as_str())?)?;
+        let sold = api_requests_per_day.map(|n| u32::try_from(n.max(1)).unwrap_or(u32::MAX));
+        let per_day = match (limits.per_day, sold) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (day, None) | (None, day) => day,
+        };
+        Some(RateLimits { per_day, ..limits })
+    }
+
     /// The limits to enforce for rate tier `name`: none when rate limiting is disabled.
     pub fn enforced(&self, name: &str) -> Option<RateLimits> {
         self.limits(name).filter(|_| self.enabled)
@@ -145,9 +160,24 @@ pub struct Limiter {
     slots: MemoryLimiter,
     fail_open: bool,
     backend_errors: Arc<AtomicU64>,
+    /// When the backend last failed to answer (Unix seconds; 0: never).
+    last_failure: Arc<AtomicI64>,
     /// When the last warning about the backend was logged (Unix seconds): at most one a minute.
-    #[cfg(feature = "redis")]
     last_warning: Arc<AtomicI64>,
+    /// The system load (percent, as `f64` bits) that scales every limit ([`load_factor`]); only
+    /// set when `load_reduction` is on.
+    load_percent: Arc<AtomicU64>,
+}
+
+/// The shared backend's trouble, for `/health` and `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackendTrouble {
+    /// Checks it could not answer since start.
+    pub failed_checks: u64,
+    /// When it last failed.
+    pub last_failure: OffsetDateTime,
+    /// Whether requests pass meanwhile (else they get 503).
+    pub fail_open: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -162,7 +192,7 @@ impl Limiter {
     /// most 250 ms for each answer; with rate limiting disabled nothing is counted, so no
     /// connection is made).
     #[cfg(feature = "redis")]
-    pub async fn from_settings(settings: &RateLimitSettings) -> Result<Limiter, crate::shared::Error> {
+    pub async fn from_settings(settings: &RateLimitSettings) -> Result<Limiter, crate::Error> {
         if !settings.enabled {
             return Ok(Limiter::memory());
         }
@@ -198,47 +228,89 @@ impl Limiter {
             slots: MemoryLimiter::new(),
             fail_open,
             backend_errors: Arc::default(),
-            #[cfg(feature = "redis")]
+            last_failure: Arc::default(),
             last_warning: Arc::default(),
+            load_percent: Arc::default(),
         }
     }
 
-    /// The decision on one request of `caller`; `None` when the backend could not answer and the
-    /// limiter fails closed (the caller answers 503).
+    /// Scales every limit by seed 003's [`load_factor`] of `percent` (the system's CPU use) from
+    /// now on.
+    pub fn set_load(&self, percent: f64) {
+        self.load_percent.store(percent.to_bits(), Ordering::Relaxed);
+    }
+
+    /// The limits in force for `limits` at the current load.
+    pub fn effective(&self, limits: &RateLimits) -> RateLimits {
+        let factor = load_factor(f64::from_bits(self.load_percent.load(Ordering::Relaxed)));
+        if factor < 1.0 { limits.scaled(factor) } else { *limits }
+    }
+
+    /// The decision on one request of `caller` (under [`Limiter::effective`] limits); `None` when
+    /// the backend could not answer and the limiter fails closed (the caller answers 503).
     pub async fn check(&self, caller: &str, limits: &RateLimits, now: OffsetDateTime) -> Option<Decision> {
-        match &self.backend {
-            Backend::Memory(memory) => Some(memory.check(caller, limits, now)),
+        let limits = self.effective(limits);
+        let answer = match &self.backend {
+            Backend::Memory(memory) => Ok(memory.check(caller, &limits, now)),
             #[cfg(feature = "redis")]
-            Backend::Redis(redis) => match redis.check(caller, limits, now).await {
-                Ok(decision) => Some(decision),
-                Err(error) => {
-                    let failures = self.backend_errors.fetch_add(1, Ordering::Relaxed) + 1;
-                    // One line a minute in an outage, not one per request.
-                    let (second, last) = (now.unix_timestamp(), self.last_warning.load(Ordering::Relaxed));
-                    if second - last >= 60
-                        && self
-                            .last_warning
-                            .compare_exchange(last, second, Ordering::Relaxed, Ordering::Relaxed)
-                            .is_ok()
-                    {
-                        let mode = if self.fail_open { "open" } else { "closed" };
-                        tracing::warn!(%error, failures, "rate limiter: the backend could not answer; failing {mode}");
-                    }
-                    self.fail_open.then_some(Decision {
-                        allowed: true,
-                        limit: limits.per_minute,
-                        remaining: limits.burst,
-                        reset: std::time::Duration::ZERO,
-                        retry_after: None,
-                    })
-                }
-            },
+            Backend::Redis(redis) => redis.check(caller, &limits, now).await,
+        };
+        match answer {
+            Ok(decision) => Some(decision),
+            Err(error) => {
+                self.failed(&error, now);
+                self.fail_open.then_some(Decision {
+                    allowed: true,
+                    limit: limits.per_minute,
+                    remaining: limits.burst,
+                    reset: std::time::Duration::ZERO,
+                    retry_after: None,
+                })
+            }
         }
     }
 
-    /// A slot for one request in flight (see [`MemoryLimiter::acquire`]).
+    /// Every caller's requests let through and refused today (UTC), as the backend counted them:
+    /// on Redis, those of every instance and every service that shares it.
+    pub async fn usage(&self, now: OffsetDateTime) -> Result<Vec<CallerUsage>, crate::Error> {
+        match &self.backend {
+            Backend::Memory(memory) => Ok(memory.usage(now)),
+            #[cfg(feature = "redis")]
+            Backend::Redis(redis) => redis.usage(now).await.inspect_err(|error| self.failed(error, now)),
+        }
+    }
+
+    /// Counts a failure of the backend, with a warning at most once a minute (not one per request
+    /// in an outage).
+    fn failed(&self, error: &crate::Error, now: OffsetDateTime) {
+        let failures = self.backend_errors.fetch_add(1, Ordering::Relaxed) + 1;
+        let second = now.unix_timestamp();
+        self.last_failure.fetch_max(second, Ordering::Relaxed);
+        let last = self.last_warning.load(Ordering::Relaxed);
+        if second - last >= 60
+            && self.last_warning.compare_exchange(last, second, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+        {
+            let mode = if self.fail_open { "open" } else { "closed" };
+            tracing::warn!(%error, failures, "rate limiter: the backend could not answer; failing {mode}");
+        }
+    }
+
+    /// The backend's trouble if it failed within `recent` before `now` (for a `/health`
+    /// recommendation); `None` when it answered throughout.
+    pub fn trouble(&self, now: OffsetDateTime, recent: time::Duration) -> Option<BackendTrouble> {
+        let last = self.last_failure.load(Ordering::Relaxed);
+        let last_failure = OffsetDateTime::from_unix_timestamp(last).ok().filter(|_| last > 0)?;
+        (now - last_failure <= recent).then(|| BackendTrouble {
+            failed_checks: self.backend_errors(),
+            last_failure,
+            fail_open: self.fail_open,
+        })
+    }
+
+    /// A slot for one request in flight under the [`Limiter::effective`] limits (see
+    /// [`MemoryLimiter::acquire`]).
     pub fn acquire(&self, caller: &str, limits: &RateLimits) -> Option<Permit> {
-        self.slots.acquire(caller, limits)
+        self.slots.acquire(caller, &self.effective(limits))
     }
 
     /// Whether requests pass when the backend cannot answer.
@@ -264,7 +336,52 @@ mod tests {
         assert_eq!(settings.validate(), Ok(()));
         let unlimited = TierSettings { requests_per_day: 0, ..settings.tiers["free"] };
         assert_eq!(RateLimits::from(unlimited).per_day, None);
+        // Essential maps to free (10,000 a day) and is sold 1,000 a day: the smaller holds.
+        let essential = settings.for_subscription(TierCode::Essential, Some(1_000)).unwrap();
+        assert_eq!((essential.per_minute, essential.per_day), (60, Some(1_000)));
+        // Business maps to pro's windows, its day capped at the 20,000 it is sold.
+        let business = settings.for_subscription(TierCode::Business, Some(20_000)).unwrap();
+        assert_eq!((business.per_minute, business.per_day), (300, Some(20_000)));
+        // Enterprise is sold unlimited: seed 003's enterprise day stands.
+        assert_eq!(settings.for_subscription(TierCode::Enterprise, None).unwrap().per_day, Some(1_000_000));
         let broken = RateLimitSettings { admin_tier: "gold".to_owned(), ..settings };
         assert_eq!(broken.validate(), Err("rate_limit.admin_tier: no rate_limit.tiers.gold".to_owned()));
+    }
+
+    #[tokio::test]
+    async fn limits_shrink_under_load_at_60_and_80_percent_and_come_back() {
+        let limiter = Limiter::memory();
+        let limits = RateLimits { per_minute: 60, burst: 8, per_hour: 1_000, per_day: None, concurrent: 4 };
+        let now = time::macros::datetime!(2026-11-28 12:00:00 UTC);
+        let burst = |caller: &'static str| {
+            let limiter = limiter.clone();
+            async move {
+                let mut through = 0;
+                while limiter.check(caller, &limits, now).await.is_some_and(|d| d.allowed) {
+                    through += 1;
+                }
+                through
+            }
+        };
+        assert_eq!(burst("calm").await, 8);
+        limiter.set_load(60.5);
+        assert_eq!(burst("busy").await, 6, "× 0.75 above 60 %");
+        limiter.set_load(80.5);
+        assert_eq!(burst("overloaded").await, 4, "× 0.5 above 80 %");
+        let slots: Vec<_> = (0..3).filter_map(|_| limiter.acquire("overloaded", &limits)).collect();
+        assert_eq!(slots.len(), 2, "half the concurrent requests");
+        limiter.set_load(20.0);
+        assert_eq!(burst("calm-again").await, 8);
+    }
+
+    #[test]
+    fn backend_trouble_is_reported_while_recent() {
+        let limiter = Limiter::memory();
+        let now = time::macros::datetime!(2026-11-28 12:00:00 UTC);
+        assert_eq!(limiter.trouble(now, time::Duration::minutes(5)), None);
+        limiter.failed(&crate::Error::Protocol("test".to_owned()), now);
+        let trouble = limiter.trouble(now + time::Duration::minutes(4), time::Duration::minutes(5));
+        assert_eq!(trouble, Some(BackendTrouble { failed_checks: 1, last_failure: now, fail_open: true }));
+        assert_eq!(limiter.trouble(now + time::Duration::minutes(6), time::Duration::minutes(5)), None);
     }
 }

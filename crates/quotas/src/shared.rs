@@ -8,24 +8,15 @@ use redis::Script;
 use redis::aio::ConnectionManager;
 use time::OffsetDateTime;
 
+use crate::Error;
 use crate::gcra::Gcra;
 use crate::limits::RateLimits;
 use crate::memory::{Decision, Instant, decide};
+use crate::usage::CallerUsage;
 
-/// Why a check could not be made; the caller fails open or closed as it is configured.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// Redis refused, timed out or is unreachable.
-    #[error("redis: {0}")]
-    Redis(#[from] redis::RedisError),
-    /// The script answered something it never answers.
-    #[error("unexpected answer from the rate-limit script: {0}")]
-    Protocol(String),
-}
-
-/// GCRA and windows in one step. KEYS: the GCRA instant, the hour counter, the day counter.
-/// ARGV: now (µs since the epoch), interval (µs), tolerance (µs), per hour, per day (0: no limit),
-/// the counters' lifetimes (s). Answers {allowed, the GCRA instant before (µs, as text: a Lua
+/// GCRA and windows in one step. KEYS: the GCRA instant, the hour counter, the day counter, the
+/// day's usage and refusals (sorted sets by caller). ARGV: now (µs since the epoch), interval (µs),
+/// tolerance (µs), per hour, per day (0: no limit), the counters' lifetimes (s), the caller. Answers {allowed, the GCRA instant before (µs, as text: a Lua
 /// number prints with 14 digits), hour count before, day count before}.
 const SCRIPT: &str = r"
 local now = tonumber(ARGV[1])
@@ -43,6 +34,11 @@ if allowed then
   redis.call('EXPIRE', KEYS[2], ARGV[6])
   redis.call('INCR', KEYS[3])
   redis.call('EXPIRE', KEYS[3], ARGV[7])
+  redis.call('ZINCRBY', KEYS[4], 1, ARGV[8])
+  redis.call('EXPIRE', KEYS[4], ARGV[7])
+else
+  redis.call('ZINCRBY', KEYS[5], 1, ARGV[8])
+  redis.call('EXPIRE', KEYS[5], ARGV[7])
 end
 return {allowed and 1 or 0, string.format('%d', tat), hour, day}
 ";
@@ -90,13 +86,14 @@ impl RedisLimiter {
     ) -> Result<Decision, Error> {
         let at = Instant::of(now);
         let (interval, tolerance) = Gcra::interval_and_tolerance(limits.per_minute, limits.burst);
-        // `{caller}` is a hash tag: one caller's keys live on one Redis Cluster slot.
-        let key = |suffix: String| format!("{}:{{{caller}}}:{suffix}", self.prefix);
+        let key = |suffix: String| format!("{}:{caller}:{suffix}", self.prefix);
         let (allowed, tat, hour, day): (i64, String, u32, u32) = self
             .script
             .key(key("gcra".to_owned()))
             .key(key(format!("h{}", at.hour)))
             .key(key(format!("d{}", at.day)))
+            .key(self.usage_key("usage", at.day))
+            .key(self.usage_key("refused", at.day))
             .arg(at.micros.to_string())
             .arg(interval.to_string())
             .arg(tolerance.to_string())
@@ -104,6 +101,7 @@ impl RedisLimiter {
             .arg(limits.per_day.unwrap_or(0))
             .arg(3_600 * 2)
             .arg(86_400 * 2)
+            .arg(caller)
             .invoke_async(&mut self.connection.clone())
             .await?;
         let tat: u128 = tat.parse().map_err(|_| Error::Protocol(format!("GCRA instant {tat:?}")))?;
@@ -116,5 +114,30 @@ impl RedisLimiter {
             )));
         }
         Ok(decision)
+    }
+
+    /// Every caller's requests let through and refused on the UTC day of `now` (one round trip).
+    pub async fn usage(&self, now: OffsetDateTime) -> Result<Vec<CallerUsage>, Error> {
+        let day = Instant::of(now).day;
+        let (allowed, refused): (Vec<(String, u64)>, Vec<(String, u64)>) = redis::pipe()
+            .zrange_withscores(self.usage_key("usage", day), 0, -1)
+            .zrange_withscores(self.usage_key("refused", day), 0, -1)
+            .query_async(&mut self.connection.clone())
+            .await?;
+        let mut usage: Vec<CallerUsage> = allowed
+            .into_iter()
+            .map(|(caller, requests)| CallerUsage { caller, requests, refused: 0 })
+            .collect();
+        for (caller, count) in refused {
+            match usage.iter_mut().find(|u| u.caller == caller) {
+                Some(u) => u.refused = count,
+                None => usage.push(CallerUsage { caller, requests: 0, refused: count }),
+            }
+        }
+        Ok(usage)
+    }
+
+    fn usage_key(&self, what: &str, day: i64) -> String {
+        format!("{}:{what}:d{day}", self.prefix)
     }
 }

@@ -68,15 +68,45 @@ async fn two_instances_on_one_redis_share_one_budget() {
 }
 
 #[tokio::test]
+async fn usage_counts_what_each_caller_was_let_through_and_refused_as_in_process() {
+    let shared = limiter(&prefix("usage")).await;
+    let local = MemoryLimiter::new();
+    let at = datetime!(2026-11-28 23:59:59 UTC);
+    let l = limits(60, 2, 100, Some(3));
+    for (caller, times) in [("merchant:1", 5), ("merchant:2", 1), ("ip:203.0.113.9", 2)] {
+        for _ in 0..times {
+            shared.check(caller, &l, at).await.unwrap();
+            local.check(caller, &l, at);
+        }
+    }
+    let sorted = |mut usage: Vec<quotas::CallerUsage>| {
+        usage.sort_by(|a, b| a.caller.cmp(&b.caller));
+        usage.into_iter().map(|u| (u.caller, u.requests, u.refused)).collect::<Vec<_>>()
+    };
+    let expected = vec![
+        ("ip:203.0.113.9".to_owned(), 2, 0),
+        ("merchant:1".to_owned(), 2, 3),
+        ("merchant:2".to_owned(), 1, 0),
+    ];
+    assert_eq!(sorted(shared.usage(at).await.unwrap()), expected);
+    assert_eq!(sorted(local.usage(at)), expected);
+    // The next UTC day starts at zero.
+    assert!(shared.usage(at + Duration::from_secs(1)).await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn keys_expire_by_themselves() {
     let name = prefix("ttl");
     let shared = limiter(&name).await;
-    shared.check("c", &limits(60, 1, 10, Some(10)), OffsetDateTime::now_utc()).await.unwrap();
+    let now = OffsetDateTime::now_utc();
+    // One let through, one refused: the caller's three keys and the day's two usage sets.
+    shared.check("c", &limits(60, 1, 10, Some(10)), now).await.unwrap();
+    shared.check("c", &limits(60, 1, 10, Some(10)), now).await.unwrap();
     let client = redis::Client::open(url()).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
     let keys: Vec<String> =
         redis::cmd("KEYS").arg(format!("{name}:*")).query_async(&mut connection).await.unwrap();
-    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert_eq!(keys.len(), 5, "{keys:?}");
     for key in keys {
         let ttl: i64 = redis::cmd("TTL").arg(&key).query_async(&mut connection).await.unwrap();
         assert!(ttl > 0 && ttl <= 2 * 86_400, "{key}: TTL {ttl}");

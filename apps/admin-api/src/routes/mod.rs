@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, limits: &Limits) {
             .route("/health", web::get().to(platform_health::health))
             .route("/capacity", web::get().to(platform_health::capacity))
             .route("/subscription-capacity", web::get().to(platform_health::subscription_capacity))
+            .route("/api-usage", web::get().to(platform_health::api_usage))
             .route("/snapshot", web::post().to(forecast::snapshot))
             .route("/trends", web::get().to(forecast::trends))
             .route("/snapshots", web::get().to(forecast::snapshots))

@@ -13,7 +13,9 @@ use time::OffsetDateTime;
 use utoipa::IntoParams;
 
 use crate::auth::Admin;
-use crate::dto::{CapacityResponse, HealthResponse, SubscriptionCapacityResponse, SystemMetrics};
+use crate::dto::{
+    ApiUsageResponse, CapacityResponse, HealthResponse, SubscriptionCapacityResponse, SystemMetrics,
+};
 use crate::error::{AdminErrors, ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -37,8 +39,14 @@ fn assemble_health(state: &AppState, db: &DbState, now: OffsetDateTime) -> Healt
     let system = state.sampler.latest();
     let requests = state.meters.requests.summary();
     let pool = migration::pool_usage_percent(&state.db).unwrap_or(0.0);
-    let verdict =
-        health::assess(&db.observation(system.map(|s| s.metrics), &requests, pool), &state.thresholds);
+    let mut observation = db.observation(system.map(|s| s.metrics), &requests, pool);
+    observation.rate_limiter =
+        state.limiter.trouble(now, LIMITER_TROUBLE_RECENT).map(|t| health::RateLimiterTrouble {
+            failed_checks: t.failed_checks,
+            last_failure: t.last_failure,
+            fail_open: t.fail_open,
+        });
+    let verdict = health::assess(&observation, &state.thresholds);
     HealthResponse {
         timestamp: crate::dto::rfc3339(now),
         overall_status: verdict.overall,
@@ -52,6 +60,51 @@ fn assemble_health(state: &AppState, db: &DbState, now: OffsetDateTime) -> Healt
         infrastructure_tier_limits: verdict.tier.tier,
         next_tier_trigger: verdict.tier.next_tier_trigger,
     }
+}
+
+/// How long after its last failure the rate limiter's backend is still reported in `/health`.
+const LIMITER_TROUBLE_RECENT: time::Duration = time::Duration::minutes(5);
+
+/// Query of `GET /api-usage`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ApiUsageQuery {
+    /// The N merchants with the highest share of their daily allowance (1..=1000, default 20).
+    pub top: Option<u32>,
+}
+
+/// Merchants' API use today (UTC) against the daily allowance of their tier, as the rate limiter
+/// counted it (on Redis: every instance and service sharing it), with upgrade suggestions.
+#[utoipa::path(get, path = "/api/v1/admin/platform-health/api-usage", tag = "platform-health", params(ApiUsageQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "API usage by merchant", body = ApiUsageResponse),
+        (status = 400, description = "Bad query parameter", body = ErrorBody),
+        (status = 503, description = "The rate limiter's Redis is unavailable", body = ErrorBody), AdminErrors))]
+#[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
+pub async fn api_usage(
+    admin: Admin,
+    state: web::Data<AppState>,
+    query: web::Query<ApiUsageQuery>,
+) -> Result<web::Json<ApiUsageResponse>, ApiError> {
+    let top = match query.top {
+        None => 20,
+        Some(n @ 1..=1_000) => n as usize,
+        Some(n) => return Err(ApiError::BadRequest(format!("top must be within 1..=1000, got {n}"))),
+    };
+    let now = OffsetDateTime::now_utc();
+    let usage = state.limiter.usage(now).await?;
+    let merchants: Vec<_> = usage.iter().filter_map(|u| quotas::merchant_of(&u.caller)).collect();
+    let plans = billing::live_plans(&state.db, &merchants).await?;
+    let tiers = billing::tiers(&state.db).await?;
+    let rows = quotas::merchant_api_usage(&usage, &plans, &tiers, top);
+    Ok(web::Json(ApiUsageResponse {
+        timestamp: crate::dto::rfc3339(now),
+        day: now.date().to_string(),
+        backend: state.limiter_backend,
+        merchants_calling: merchants.len(),
+        recommendations: rows.iter().filter_map(|r| r.recommendation.clone()).collect(),
+        merchants: rows,
+    }))
 }
 
 /// Query of `GET /capacity`.
