@@ -225,6 +225,18 @@ async fn browser_every_panel_shows_the_api_figures_and_the_controls_work() {
         let capacity = app.get_as_admin(&format!("{BASE}/capacity")).await.json;
         let subscriptions = app.get_as_admin(&format!("{BASE}/subscription-capacity")).await.json;
         let recommendations = app.get_as_admin(&format!("{BASE}/recommendations")).await.json;
+        // One merchant's API calls, counted by the app's own (in-process) limiter.
+        let merchant = {
+            use sea_orm::EntityTrait;
+            merchants::entity::merchant::Entity::find().all(&app.db).await.unwrap().remove(0)
+        };
+        let calls = quotas::RateTier::Enterprise.limits();
+        for _ in 0..42 {
+            app.state
+                .limiter
+                .check(&quotas::merchant_caller(merchant.id), &calls, time::OffsetDateTime::now_utc())
+                .await;
+        }
         let driver = Driver::start().await;
         driver.sign_in(&app.address, &app.admin_token).await;
 
@@ -277,6 +289,10 @@ async fn browser_every_panel_shows_the_api_figures_and_the_controls_work() {
         // Performance and forecasts.
         driver.wait_text("#latency", |t| t.ends_with("ms")).await;
         driver.wait_text("#forecasts tbody", |t| t.contains("Products") && t.contains("Database (MB)")).await;
+        // API usage: the merchant that called, with its count.
+        let usage = driver.wait_text("#usage tbody", |t| !t.is_empty()).await;
+        assert!(usage.contains(&merchant.name) && usage.contains("42"), "{usage}");
+        assert_eq!(driver.count("#usage tbody tr").await, 1);
         driver.no_banner().await;
 
         // The range switch redraws the chart.

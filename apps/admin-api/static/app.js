@@ -119,9 +119,11 @@ async function renderApiUsage() {
   let u;
   try { u = await json("/api-usage?top=10"); } catch (e) { $("api-usage").innerHTML = `<p class="muted">${esc(e.message)}</p>`; return; }
   const where = u.backend === "redis" ? "every instance and service sharing the rate limiter's Redis" : "this instance only (rate_limit.backend = memory)";
-  const rows = u.merchants.map((m) => `<tr><td>${esc(m.merchant || `#${m.merchant_id}`)}</td><td>${esc(m.tier || "none")}</td><td class="num">${fmt(m.requests_today)}</td><td class="num">${m.daily_allowance == null ? "unlimited" : fmt(m.daily_allowance)}</td><td class="num">${m.percent_of_allowance == null ? "–" : fmt(m.percent_of_allowance, 1) + " %"}</td><td class="num">${fmt(m.refused_today)}</td></tr>`).join("");
-  $("api-usage").innerHTML = `<p class="muted small">${fmt(u.merchants_calling)} merchants called on ${esc(u.day)} (UTC), counted on ${esc(where)}.</p>`
-    + (rows ? `<div class="scroll"><table id="usage"><thead><tr><th>Merchant</th><th>Tier</th><th class="num">Requests</th><th class="num">Allowance / day</th><th class="num">Used</th><th class="num">429s</th></tr></thead><tbody>${rows}</tbody></table></div>` : `<p class="muted" id="usage-none">No merchant API traffic today.</p>`)
+  const used = (m) => m.daily_allowance == null ? `${fmt(m.requests_today)} · unlimited` : `${fmt(m.requests_today)} of ${fmt(m.daily_allowance)} · ${fmt(m.percent_of_allowance, 1)} %`;
+  const rows = u.merchants.map((m) => `<tr><td>${esc(m.merchant || `#${m.merchant_id}`)}<div class="muted small">${esc(m.tier || "no live plan")}</div></td><td class="num">${used(m)}</td><td class="num">${fmt(m.refused_today)}</td></tr>`).join("");
+  const n = u.merchants_calling;
+  $("api-usage").innerHTML = `<p class="muted small">${fmt(n)} ${n === 1 ? "merchant" : "merchants"} called on ${esc(u.day)} (UTC), counted on ${esc(where)}.</p>`
+    + (rows ? `<table id="usage"><thead><tr><th>Merchant</th><th class="num">Requests of daily allowance</th><th class="num">429s</th></tr></thead><tbody>${rows}</tbody></table>` : `<p class="muted" id="usage-none">No merchant API traffic today.</p>`)
     + u.recommendations.map((r) => `<div class="rec warning"><div class="d">${esc(r)}</div></div>`).join("");
 }
 

@@ -119,7 +119,8 @@ impl RedisLimiter {
     /// Every caller's requests let through and refused on the UTC day of `now` (one round trip).
     pub async fn usage(&self, now: OffsetDateTime) -> Result<Vec<CallerUsage>, Error> {
         let day = Instant::of(now).day;
-        let (allowed, refused): (Vec<(String, u64)>, Vec<(String, u64)>) = redis::pipe()
+        type Counts = Vec<(String, u64)>;
+        let (allowed, refused): (Counts, Counts) = redis::pipe()
             .zrange_withscores(self.usage_key("usage", day), 0, -1)
             .zrange_withscores(self.usage_key("refused", day), 0, -1)
             .query_async(&mut self.connection.clone())
