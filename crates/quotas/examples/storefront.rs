@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! ORION__RATE_LIMIT__BACKEND=redis cargo run -p admin-api            # terminal 1 (demo data)
-//! cargo run -p quotas --example storefront                           # terminal 2
+//! cargo run -p quotas --features redis,actix --example storefront  # terminal 2
 //! curl -H 'X-Api-Key: demo-key-1' localhost:8081/products            # X-RateLimit-* headers
 //! ```
 //!
