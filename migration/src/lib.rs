@@ -20,6 +20,7 @@ mod m20260101_000006_forecast;
 mod m20260101_000007_admin;
 mod m20261128_000008_time;
 mod m20261128_000009_figures;
+mod m20261128_000010_alerts;
 mod util;
 
 #[cfg(feature = "test-util")]
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000007_admin::Migration),
             Box::new(m20261128_000008_time::Migration),
             Box::new(m20261128_000009_figures::Migration),
+            Box::new(m20261128_000010_alerts::Migration),
         ]
     }
 }

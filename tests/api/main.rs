@@ -1,6 +1,7 @@
 //! End-to-end tests of the admin API: the real app on a random port, on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
+mod alerts;
 mod auth;
 #[cfg(feature = "browser")]
 mod browser;

@@ -231,6 +231,8 @@ pub fn test_settings(db_url: &str, data_dir: &std::path::Path) -> Settings {
     // A busy test machine would halve the limits the rate-limit tests count on; the reduction
     // itself is tested in `quotas`.
     settings.rate_limit.load_reduction = false;
+    // The alert tests evaluate with a clock of their own; the background evaluation stays away.
+    settings.alerts.evaluation_seconds = 3_600;
     settings
 }
 

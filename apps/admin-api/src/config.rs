@@ -34,6 +34,8 @@ pub struct Settings {
     pub images: images::ImageSettings,
     /// Request rate limits (admin tokens, and client IPs on the public image files).
     pub rate_limit: quotas::RateLimitSettings,
+    /// Alert rules, evaluation and the webhook notifications go to.
+    pub alerts: alerts::AlertSettings,
 }
 
 /// `[server]`
@@ -130,6 +132,7 @@ impl Settings {
         self.thresholds.validate().map_err(anyhow::Error::msg)?;
         self.images.validate().map_err(anyhow::Error::msg)?;
         self.rate_limit.validate().map_err(anyhow::Error::msg)?;
+        self.alerts.validate(&self.thresholds).map_err(anyhow::Error::msg)?;
         if self.database.max_connections == 0 {
             bail!("database.max_connections must be at least 1");
         }

@@ -55,6 +55,9 @@ pub enum ApiError {
     /// The rate limiter's shared backend.
     #[error(transparent)]
     Quotas(#[from] quotas::Error),
+    /// Alerts.
+    #[error(transparent)]
+    Alerts(#[from] alerts::Error),
 }
 
 /// The answers every admin route may give besides its own: no valid token, not an admin, or the
@@ -171,6 +174,10 @@ impl ApiError {
             ApiError::Accounts(accounts::Error::Db(_)) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Quotas(quotas::Error::Redis(_)) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Quotas(quotas::Error::Protocol(_)) => INTERNAL,
+            ApiError::Alerts(alerts::Error::NotFound(_)) => NOT_FOUND,
+            ApiError::Alerts(alerts::Error::Resolved(_)) => CONFLICT,
+            ApiError::Alerts(alerts::Error::InvalidSilence(_)) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Alerts(alerts::Error::Db(_)) => INTERNAL,
         }
     }
 

@@ -6,11 +6,13 @@
 //! - [`routes`]: thin handlers; [`dto`]: the JSON shapes; [`error`]: the one error type.
 //! - [`auth`]: the admin extractor; [`observability`]: request measurement and `/metrics`;
 //!   [`openapi`]: the generated OpenAPI document; [`render_cache`]: `/health` bodies reused per second.
+//! - [`alerting`]: the values alert rules watch, and the evaluation and delivery tasks.
 //! - [`cli`]: the commands of the binary.
 //!
 //! Architecture invariant: no business rule lives here, no handler runs SQL or counts a table.
 //! Handlers parse, call one domain function, and translate the result to the seed JSON shapes.
 
+pub mod alerting;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -20,6 +20,10 @@ use crate::{dto, error, routes};
         routes::platform_health::capacity,
         routes::platform_health::subscription_capacity,
         routes::platform_health::api_usage,
+        routes::alerts::list,
+        routes::alerts::ack,
+        routes::alerts::silence,
+        routes::alerts::rules,
         routes::forecast::snapshot,
         routes::forecast::trends,
         routes::forecast::snapshots,
@@ -42,6 +46,7 @@ use crate::{dto, error, routes};
     tags(
         (name = "platform-health", description = "Live health and capacity (admin only)"),
         (name = "forecast", description = "Daily capacity snapshots, trends and forecasts (admin only)"),
+        (name = "alerts", description = "Alerts from the alert rules, acknowledgements and silences (admin only)"),
         (name = "images", description = "Image uploads (admin only) and their WebP variants (public)"),
         (name = "operations", description = "Probes and metrics for the platform's operators"),
     )

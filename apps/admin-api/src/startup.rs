@@ -49,6 +49,8 @@ impl Application {
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;
         let port = listener.local_addr()?.port();
+        let page = format!("http://{}:{port}/admin/platform-health", settings.server.host);
+        crate::alerting::start(state.clone(), &settings.alerts, page);
         let openapi = ApiDoc::openapi();
         let (app_state, meters) = (state.clone(), web::Data::new(state.meters.clone()));
         // Text fields are tiny; the file may be as large as the pipeline accepts.
@@ -154,6 +156,9 @@ async fn start_measuring(
         outlook: forecast::OutlookCache::new(settings.thresholds),
         limiter,
         limiter_backend: settings.rate_limit.backend,
+        alert_rules: Arc::new(settings.alerts.rules(&settings.thresholds)),
+        alert_board: alerts::Board::default(),
+        alert_evaluation_seconds: settings.alerts.evaluation_seconds,
     })
 }
 

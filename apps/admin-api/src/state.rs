@@ -33,4 +33,10 @@ pub struct AppState {
     pub limiter: quotas::Limiter,
     /// Which backend it counts on.
     pub limiter_backend: quotas::BackendKind,
+    /// The alert rules in force.
+    pub alert_rules: Arc<Vec<alerts::Rule>>,
+    /// The last alert evaluation's rule statuses.
+    pub alert_board: alerts::Board,
+    /// Seconds between alert evaluations.
+    pub alert_evaluation_seconds: u64,
 }

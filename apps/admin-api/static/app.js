@@ -45,7 +45,7 @@ async function load() {
     renderHealth(health, capacity); renderSubscriptions(subs); renderRecommendations(recs, health.recommendations);
     sizeBars(document);
     $("updated").textContent = "Updated " + new Date().toLocaleTimeString();
-    await Promise.all([renderTrend(), renderForecasts(), renderApiUsage()]);
+    await Promise.all([renderAlerts(), renderTrend(), renderForecasts(), renderApiUsage()]);
   } catch (e) {
     if (e instanceof AuthError) { sessionStorage.removeItem("orion-token"); signedIn(false); showBanner("error", e.message); }
     else showBanner("error", e.message);
@@ -113,6 +113,34 @@ function renderRecommendations(capacity, health) {
   const groups = ["critical", "warning", "info"].map((sev) => [sev, all.filter((r) => r.severity === sev)]).filter(([, list]) => list.length);
   $("recommendations").innerHTML = groups.map(([sev, list]) => `<h3 class="group">${badge(sev)}</h3>` + list.map((r) =>
     `<div class="rec ${esc(sev)}"><div class="t">${esc(r.title)}</div><div class="d">${esc(r.description)}</div>${r.action ? `<div class="a">${esc(r.action)}</div>` : ""}</div>`).join("")).join("") || `<p class="muted">No recommendations.</p>`;
+}
+
+function since(iso) {
+  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  return s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : s < 172800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86400)} d`;
+}
+
+async function renderAlerts() {
+  const a = await json("/alerts?limit=20");
+  const row = (x, ack) => `<tr><td>${badge(x.severity)}</td><td><strong>${esc(x.rule)}</strong><div class="muted small">${esc(x.summary)}</div></td>
+    <td>${esc(x.state)}${x.state === "resolved" ? ` ${esc(since(x.resolved_at))} ago` : ` for ${esc(since(x.fired_at || x.started_at))}`}</td>
+    <td class="num">${fmt(x.last_value, 1)}</td><td>${esc(x.action)}</td>
+    <td>${x.acknowledged_by ? `<span class="muted small">ack by ${esc(x.acknowledged_by)}</span>` : ack ? `<button type="button" data-ack="${x.id}">Acknowledge</button>` : ""}</td></tr>`;
+  const head = `<thead><tr><th>Severity</th><th>Rule</th><th>State</th><th class="num">Value</th><th>Action</th><th></th></tr></thead>`;
+  $("alerts").innerHTML = a.active.length
+    ? `<div class="scroll"><table id="active-alerts">${head}<tbody>${a.active.map((x) => row(x, true)).join("")}</tbody></table></div>`
+    : `<p class="muted" id="alerts-none">No alert is firing or pending.</p>`;
+  $("alert-history").innerHTML = a.recent.length
+    ? `<div class="scroll"><table id="recent-alerts">${head}<tbody>${a.recent.map((x) => row(x, false)).join("")}</tbody></table></div>`
+    : `<p class="muted">Nothing resolved recently.</p>`;
+}
+
+async function acknowledge(id) {
+  try {
+    await api(`/alerts/${id}/ack`, { method: "POST" });
+    $("ack-status").textContent = `Alert ${id} acknowledged.`;
+    await renderAlerts();
+  } catch (e) { $("ack-status").textContent = e.message; }
 }
 
 async function renderApiUsage() {
@@ -205,5 +233,6 @@ $("ranges").addEventListener("click", (ev) => { const d = ev.target.dataset?.day
 $("metric").addEventListener("change", (ev) => { state.metric = ev.target.value; renderTrend().catch((e) => showBanner("error", e.message)); });
 $("exports").addEventListener("click", (ev) => { const b = ev.target.closest("button"); if (b) exportReport(b.dataset.report, b.dataset.format); });
 $("autorefresh").addEventListener("change", schedule);
+$("alerts").addEventListener("click", (ev) => { const b = ev.target.closest("button[data-ack]"); if (b) { b.disabled = true; acknowledge(b.dataset.ack); } });
 document.addEventListener("visibilitychange", () => { if (!document.hidden) load(); schedule(); });
 load().then(schedule);

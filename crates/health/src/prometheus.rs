@@ -43,6 +43,13 @@ pub struct Metrics {
     memory_ratio: FloatGauge,
     disk_ratio: FloatGauge,
     rate_limit_backend_errors: Counter,
+    alerts_firing: Family<AlertLabels, FloatGauge>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AlertLabels {
+    rule: String,
+    severity: &'static str,
 }
 
 fn request_histogram() -> Histogram {
@@ -68,6 +75,12 @@ impl Metrics {
             "Rate-limit checks the shared backend (Redis) could not answer",
             rate_limit_backend_errors.clone(),
         );
+        let alerts_firing = Family::default();
+        registry.register(
+            "orion_alerts_firing",
+            "1 while the alert rule fires, by rule and severity",
+            alerts_firing.clone(),
+        );
         let mut gauge = |name: &str, help: &str| {
             let gauge = FloatGauge::default();
             registry.register(name, help, gauge.clone());
@@ -75,6 +88,7 @@ impl Metrics {
         };
         Metrics {
             rate_limit_backend_errors,
+            alerts_firing,
             database_size_bytes: gauge("orion_database_size_bytes", "Database size"),
             figures_age_seconds: gauge("orion_database_figures_age_seconds", "Age of the database figures"),
             database_up: gauge("orion_database_up", "1 if the last refresh reached the database"),
@@ -102,6 +116,16 @@ impl Metrics {
     /// the limiter's; it only grows).
     pub fn set_rate_limit_backend_errors(&self, total: u64) {
         self.rate_limit_backend_errors.inner().fetch_max(total, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Sets `orion_alerts_firing` from the last evaluation: (rule, severity, 1 if firing else 0)
+    /// for every rule in force.
+    pub fn set_alerts_firing<'a>(&self, rules: impl IntoIterator<Item = (&'a str, &'static str, bool)>) {
+        self.alerts_firing.clear();
+        for (rule, severity, firing) in rules {
+            let labels = AlertLabels { rule: rule.to_owned(), severity };
+            self.alerts_firing.get_or_create(&labels).set(if firing { 1.0 } else { 0.0 });
+        }
     }
 
     /// Sets the gauges from the latest measurements and encodes everything.

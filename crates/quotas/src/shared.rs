@@ -14,31 +14,32 @@ use crate::limits::RateLimits;
 use crate::memory::{Decision, Instant, decide};
 use crate::usage::CallerUsage;
 
-/// GCRA and windows in one step. KEYS: the GCRA instant, the hour counter, the day counter, the
-/// day's usage and refusals (sorted sets by caller). ARGV: now (µs since the epoch), interval (µs),
-/// tolerance (µs), per hour, per day (0: no limit), the counters' lifetimes (s), the caller. Answers {allowed, the GCRA instant before (µs, as text: a Lua
-/// number prints with 14 digits), hour count before, day count before}.
+/// GCRA and windows in one step, on one hash per caller (`t`: the GCRA instant, `h`/`hc`: the
+/// hour window and its count, `d`/`dc`: the day window and its count) and the day's usage and
+/// refusal sets. KEYS: the caller's hash, the day's usage set, the day's refusal set. ARGV: now
+/// (µs since the epoch), interval (µs), tolerance (µs), per hour, per day (0: no limit), this
+/// hour's and this day's window index, the caller, the keys' lifetime (s). Answers {allowed, the
+/// GCRA instant before (µs, as text: a Lua number prints with 14 digits), hour count before, day
+/// count before}. Four commands on the way through, five at most.
 const SCRIPT: &str = r"
 local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local tolerance = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-local hour = tonumber(redis.call('GET', KEYS[2]) or '0')
-local day = tonumber(redis.call('GET', KEYS[3]) or '0')
+local state = redis.call('HMGET', KEYS[1], 't', 'h', 'hc', 'd', 'dc')
+local tat = tonumber(state[1] or '0')
+local hour = 0
+if state[2] == ARGV[6] then hour = tonumber(state[3]) end
+local day = 0
+if state[4] == ARGV[7] then day = tonumber(state[5]) end
 local per_day = tonumber(ARGV[5])
-local new_tat = math.max(tat, now) + interval
-local allowed = new_tat - now <= tolerance + interval and hour < tonumber(ARGV[4]) and (per_day == 0 or day < per_day)
+local new_tat = math.max(tat, now) + tonumber(ARGV[2])
+local allowed = new_tat - now <= tonumber(ARGV[3]) + tonumber(ARGV[2]) and hour < tonumber(ARGV[4]) and (per_day == 0 or day < per_day)
+local counted = KEYS[3]
 if allowed then
-  redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
-  redis.call('INCR', KEYS[2])
-  redis.call('EXPIRE', KEYS[2], ARGV[6])
-  redis.call('INCR', KEYS[3])
-  redis.call('EXPIRE', KEYS[3], ARGV[7])
-  redis.call('ZINCRBY', KEYS[4], 1, ARGV[8])
-  redis.call('EXPIRE', KEYS[4], ARGV[7])
-else
-  redis.call('ZINCRBY', KEYS[5], 1, ARGV[8])
-  redis.call('EXPIRE', KEYS[5], ARGV[7])
+  redis.call('HSET', KEYS[1], 't', string.format('%d', new_tat), 'h', ARGV[6], 'hc', hour + 1, 'd', ARGV[7], 'dc', day + 1)
+  redis.call('EXPIRE', KEYS[1], ARGV[9])
+  counted = KEYS[2]
+end
+if redis.call('ZINCRBY', counted, 1, ARGV[8]) == '1' then
+  redis.call('EXPIRE', counted, ARGV[9])
 end
 return {allowed and 1 or 0, string.format('%d', tat), hour, day}
 ";
@@ -86,12 +87,9 @@ impl RedisLimiter {
     ) -> Result<Decision, Error> {
         let at = Instant::of(now);
         let (interval, tolerance) = Gcra::interval_and_tolerance(limits.per_minute, limits.burst);
-        let key = |suffix: String| format!("{}:{caller}:{suffix}", self.prefix);
         let (allowed, tat, hour, day): (i64, String, u32, u32) = self
             .script
-            .key(key("gcra".to_owned()))
-            .key(key(format!("h{}", at.hour)))
-            .key(key(format!("d{}", at.day)))
+            .key(format!("{}:c:{caller}", self.prefix))
             .key(self.usage_key("usage", at.day))
             .key(self.usage_key("refused", at.day))
             .arg(at.micros.to_string())
@@ -99,9 +97,10 @@ impl RedisLimiter {
             .arg(tolerance.to_string())
             .arg(limits.per_hour)
             .arg(limits.per_day.unwrap_or(0))
-            .arg(3_600 * 2)
-            .arg(86_400 * 2)
+            .arg(at.hour)
+            .arg(at.day)
             .arg(caller)
+            .arg(86_400 * 2)
             .invoke_async(&mut self.connection.clone())
             .await?;
         let tat: u128 = tat.parse().map_err(|_| Error::Protocol(format!("GCRA instant {tat:?}")))?;

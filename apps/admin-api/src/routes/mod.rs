@@ -1,6 +1,7 @@
 //! Route handlers: each parses its input, makes one call into a domain crate, and maps the result
 //! to the wire.
 
+pub mod alerts;
 pub mod forecast;
 pub mod images;
 pub mod ops;
@@ -37,6 +38,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, limits: &Limits) {
             .route("/capacity", web::get().to(platform_health::capacity))
             .route("/subscription-capacity", web::get().to(platform_health::subscription_capacity))
             .route("/api-usage", web::get().to(platform_health::api_usage))
+            .route("/alerts", web::get().to(alerts::list))
+            .route("/alerts/{id}/ack", web::post().to(alerts::ack))
+            .route("/silences", web::post().to(alerts::silence))
+            .route("/alert-rules", web::get().to(alerts::rules))
             .route("/snapshot", web::post().to(forecast::snapshot))
             .route("/trends", web::get().to(forecast::trends))
             .route("/snapshots", web::get().to(forecast::snapshots))
