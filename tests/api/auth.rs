@@ -47,7 +47,7 @@ e2e_test!(async fn every_secured_operation_of_the_openapi_document_refuses_stran
         }
     }
     // Every /api/v1/admin route of the app: a route served without a document entry fails here.
-    assert_eq!(secured.len(), 16, "{secured:?}");
+    assert_eq!(secured.len(), 20, "{secured:?}");
     assert!(secured.iter().all(|(_, path)| path.starts_with("/api/v1/admin/")), "{secured:?}");
     for (method, path) in &secured {
         let (method, url) = (reqwest::Method::from_bytes(method.as_bytes()).unwrap(), concrete(path));

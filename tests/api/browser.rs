@@ -177,6 +177,7 @@ impl Driver {
 
     async fn screenshot(&self, width: u32, height: u32, file: &std::path::Path) {
         self.call(Method::POST, "/window/rect", Some(json!({"width": width, "height": height}))).await;
+        self.script("window.scrollTo(0, 0)").await; // the page from its top
         let png = self.call(Method::GET, "/screenshot", None).await;
         let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
         assert!(bytes.starts_with(b"\x89PNG"));
@@ -237,8 +238,21 @@ async fn browser_every_panel_shows_the_api_figures_and_the_controls_work() {
                 .check(&quotas::merchant_caller(merchant.id), &calls, time::OffsetDateTime::now_utc())
                 .await;
         }
+        // CPU above 80 % for five minutes: seed 003's high_cpu_usage fires.
+        let cpu = std::collections::BTreeMap::from([("cpu_percent".to_owned(), 95.0)]);
+        let t0 = time::OffsetDateTime::now_utc() - time::Duration::minutes(10);
+        for at in [t0, t0 + time::Duration::minutes(5)] {
+            alerts::evaluate(&app.db, &app.state.alert_rules, &cpu, at, "http://test").await.unwrap();
+        }
         let driver = Driver::start().await;
         driver.sign_in(&app.address, &app.admin_token).await;
+
+        // Alerts at the top; acknowledging one.
+        let alerts = driver.wait_text("#active-alerts tbody", |t| t.contains("high_cpu_usage")).await;
+        assert!(alerts.contains("firing for 5 min") && alerts.contains("scale_up"), "{alerts}");
+        driver.click("#active-alerts button[data-ack]").await;
+        driver.wait_text("#ack-status", |t| t.ends_with("acknowledged.")).await;
+        driver.wait_text("#active-alerts tbody", |t| t.contains("ack by admin:")).await;
 
         // Cards.
         let products = en_us(health["database"]["products_count"].as_i64().unwrap());

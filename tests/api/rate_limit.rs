@@ -102,7 +102,7 @@ async fn the_openapi_document_lists_429_on_every_rate_limited_operation() {
                 }
             }
         }
-        assert_eq!(limited, 17, "16 admin operations and the image files");
+        assert_eq!(limited, 21, "20 admin operations and the image files");
     })
     .await;
 }

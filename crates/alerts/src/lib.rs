@@ -27,7 +27,7 @@ mod store;
 mod webhook;
 
 pub use eval::{Open, Step, step};
-pub use payload::{AlertStatus, Notice, alertmanager_body};
+pub use payload::{AlertStatus, Notice, alertmanager_body, annotations, labels};
 pub use rule::{
     ACTIONS, FORECAST_METRICS, Op, Rule, Severity, days_until_critical, default_rules, metric_names, validate,
 };

@@ -55,7 +55,7 @@ pub fn labels(rule: &Rule) -> BTreeMap<String, String> {
 /// The annotations of an alert of `rule` started by `value`.
 pub fn annotations(rule: &Rule, value: f64) -> BTreeMap<String, String> {
     BTreeMap::from([
-        ("summary".to_owned(), format!("{}: {}", rule.name, rule.describe())),
+        ("summary".to_owned(), rule.describe()),
         (
             "description".to_owned(),
             format!("{} is {value} ({} {} {})", rule.metric, rule.metric, rule.op.symbol(), rule.threshold),
