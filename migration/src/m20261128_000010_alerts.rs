@@ -36,6 +36,7 @@ enum AlertNotification {
     Attempts,
     NextAttemptAt,
     LeaseUntil,
+    LeaseOwner,
     DeliveredAt,
     LastError,
 }
@@ -99,6 +100,7 @@ impl MigrationTrait for Migration {
                     .col(integer(AlertNotification::Attempts).default(0))
                     .col(timestamp_with_time_zone(AlertNotification::NextAttemptAt))
                     .col(timestamp_with_time_zone_null(AlertNotification::LeaseUntil))
+                    .col(string_len_null(AlertNotification::LeaseOwner, 32))
                     .col(timestamp_with_time_zone_null(AlertNotification::DeliveredAt))
                     .col(text_null(AlertNotification::LastError))
                     .foreign_key(&mut fk(

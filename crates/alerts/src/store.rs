@@ -81,17 +81,40 @@ pub async fn evaluate(
 ) -> Result<Cycle> {
     let open = open_alerts(db).await?;
     let silences = active_silences(db, now).await?;
+    let cx = Cx { db, now, url, silences: &silences };
     let mut transitions = 0;
     let mut queued = 0;
+    // Firing alerts whose condition still holds: their value and time move on, all in one
+    // transaction (one commit per cycle, not one per rule).
+    let mut holding = Vec::new();
     for rule in rules {
         let row = open.iter().find(|r| r.rule == rule.name);
         let value = values.get(&rule.metric).copied();
-        let (moved, sent) = apply(db, rule, row, value, now, url, &silences).await?;
-        transitions += usize::from(moved);
-        queued += usize::from(sent);
+        match (step(rule, row.map(open_of), value, now), row) {
+            (Step::Hold, Some(row)) => holding.push((row.id, value.unwrap_or(f64::NAN))),
+            (step, row) => {
+                let (moved, sent) = apply(&cx, rule, row, step, value).await?;
+                transitions += usize::from(moved);
+                queued += usize::from(sent);
+            }
+        }
+    }
+    if !holding.is_empty() {
+        use alert_instance::Column as C;
+        let txn = db.begin().await?;
+        for (id, value) in holding {
+            alert_instance::Entity::update_many()
+                .col_expr(C::LastTrueAt, Expr::value(Timestamp::from(now)))
+                .col_expr(C::LastValue, Expr::value(value))
+                .filter(C::Id.eq(id))
+                .filter(C::State.eq(AlertStatus::Firing))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
     }
     for row in open.iter().filter(|r| !rules.iter().any(|rule| rule.name == r.rule)) {
-        let (moved, sent) = resolve(db, row, now, url, &silences).await?;
+        let (moved, sent) = resolve(&cx, row).await?;
         transitions += usize::from(moved);
         queued += usize::from(sent);
     }
@@ -145,25 +168,37 @@ fn silenced(row: &alert_instance::Model, silences: &[alert_silence::Model]) -> b
     })
 }
 
+/// One cycle's context.
+#[derive(Clone, Copy)]
+struct Cx<'a> {
+    db: &'a DatabaseConnection,
+    now: OffsetDateTime,
+    url: &'a str,
+    silences: &'a [alert_silence::Model],
+}
+
+/// What the evaluator needs of an open alert.
+fn open_of(row: &alert_instance::Model) -> Open {
+    match row.state {
+        AlertStatus::Pending => Open::Pending { since: row.started_at.get() },
+        _ => Open::Firing { last_true: row.last_true_at.get() },
+    }
+}
+
 /// Applies `rule`'s step; returns (whether this instance made a transition, whether it queued a
 /// notification).
 async fn apply(
-    db: &DatabaseConnection,
+    cx: &Cx<'_>,
     rule: &Rule,
     row: Option<&alert_instance::Model>,
+    step: Step,
     value: Option<f64>,
-    now: OffsetDateTime,
-    url: &str,
-    silences: &[alert_silence::Model],
 ) -> Result<(bool, bool)> {
     use alert_instance::Column as C;
-    let open = row.map(|r| match r.state {
-        AlertStatus::Pending => Open::Pending { since: r.started_at.get() },
-        _ => Open::Firing { last_true: r.last_true_at.get() },
-    });
+    let Cx { db, now, url, silences } = *cx;
     let at = Timestamp::from(now);
     let v = value.unwrap_or(f64::NAN);
-    match (step(rule, open, value, now), row) {
+    match (step, row) {
         (Step::Nothing, _) => Ok((false, false)),
         (Step::Open { firing }, _) => {
             let txn = db.begin().await?;
@@ -219,30 +254,17 @@ async fn apply(
                 .await?;
             Ok((gone.rows_affected == 1, false))
         }
-        (Step::Hold, Some(row)) => {
-            alert_instance::Entity::update_many()
-                .col_expr(C::LastTrueAt, Expr::value(at))
-                .col_expr(C::LastValue, Expr::value(v))
-                .filter(C::Id.eq(row.id))
-                .filter(C::State.eq(AlertStatus::Firing))
-                .exec(db)
-                .await?;
-            Ok((false, false))
-        }
-        (Step::Resolve, Some(row)) => resolve(db, row, now, url, silences).await,
+        // Batched by `evaluate`.
+        (Step::Hold, Some(_)) => Ok((false, false)),
+        (Step::Resolve, Some(row)) => resolve(cx, row).await,
         // A step on an open alert without its row cannot happen (`open` comes from `row`).
         (Step::Fire | Step::Cancel | Step::Hold | Step::Resolve, None) => Ok((false, false)),
     }
 }
 
-async fn resolve(
-    db: &DatabaseConnection,
-    row: &alert_instance::Model,
-    now: OffsetDateTime,
-    url: &str,
-    silences: &[alert_silence::Model],
-) -> Result<(bool, bool)> {
+async fn resolve(cx: &Cx<'_>, row: &alert_instance::Model) -> Result<(bool, bool)> {
     use alert_instance::Column as C;
+    let Cx { db, now, url, silences } = *cx;
     let at = Timestamp::from(now);
     let txn = db.begin().await?;
     let moved = alert_instance::Entity::update_many()

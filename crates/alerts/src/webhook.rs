@@ -1,15 +1,15 @@
 //! Delivery of the outbox to a webhook: each notification POSTed with its body signed
 //! (`X-Orion-Signature: sha256=<hex HMAC-SHA256 of the body>`) and its `Idempotency-Key`, at
 //! least once: a failure (an error, a timeout, a non-2xx answer) is retried with exponential
-//! backoff (1 s, 2 s, 4 s … at most 5 minutes apart) up to `max_attempts`. A worker leases what
-//! it posts, so another instance does not post it at the same time.
+//! backoff (1 s, 2 s, 4 s … at most 5 minutes apart) up to `max_attempts`. A round leases what it
+//! posts, so another instance does not post it at the same time.
 
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use hmac::{Hmac, Mac};
 use merchants::Timestamp;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -55,7 +55,9 @@ fn backoff(attempt: i32) -> time::Duration {
     time::Duration::seconds(1_i64 << attempt.clamp(1, 10).saturating_sub(1)).min(time::Duration::seconds(300))
 }
 
-/// Posts every notification due at `now` (up to 1,000 per round, 16 at once).
+/// Posts every notification due at `now` (up to 1,000 per round, 16 at once). The round leases
+/// its batch in one statement and records the delivered ones in one more, so a round costs a
+/// handful of database writes however many it posts.
 pub async fn deliver_due(
     db: &DatabaseConnection,
     client: &reqwest::Client,
@@ -64,55 +66,78 @@ pub async fn deliver_due(
 ) -> Result<Delivery> {
     use alert_notification::Column as C;
     let at = Timestamp::from(now);
-    let due = alert_notification::Entity::find()
-        .filter(C::DeliveredAt.is_null())
-        .filter(C::Attempts.lt(i32::try_from(hook.max_attempts).unwrap_or(i32::MAX)))
-        .filter(C::NextAttemptAt.lte(at))
-        .filter(Condition::any().add(C::LeaseUntil.is_null()).add(C::LeaseUntil.lte(at)))
+    let max_attempts = i32::try_from(hook.max_attempts).unwrap_or(i32::MAX);
+    let due = || {
+        Condition::all()
+            .add(C::DeliveredAt.is_null())
+            .add(C::Attempts.lt(max_attempts))
+            .add(C::NextAttemptAt.lte(at))
+            .add(Condition::any().add(C::LeaseUntil.is_null()).add(C::LeaseUntil.lte(at)))
+    };
+    let ids: Vec<i64> = alert_notification::Entity::find()
+        .select_only()
+        .column(C::Id)
+        .filter(due())
         .order_by_asc(C::Id)
         .limit(1_000)
+        .into_tuple()
         .all(db)
         .await?;
-    let outcomes: Vec<Result<Option<bool>>> = futures_util::stream::iter(due)
-        .map(|row| deliver(db, client, hook, row, now))
+    if ids.is_empty() {
+        return Ok(Delivery::default());
+    }
+    // Lease them; another instance's round may lease some first (its conditions fail here then).
+    let owner = round_id(now);
+    let lease = Timestamp::from(now + hook.timeout + Duration::from_secs(30));
+    alert_notification::Entity::update_many()
+        .col_expr(C::LeaseUntil, Expr::value(Some(lease)))
+        .col_expr(C::LeaseOwner, Expr::value(Some(owner.clone())))
+        .col_expr(C::Attempts, Expr::col(C::Attempts).add(1))
+        .filter(C::Id.is_in(ids))
+        .filter(due())
+        .exec(db)
+        .await?;
+    let mine = alert_notification::Entity::find()
+        .filter(C::LeaseOwner.eq(owner))
+        .filter(C::DeliveredAt.is_null())
+        .order_by_asc(C::Id)
+        .all(db)
+        .await?;
+    let outcomes: Vec<(alert_notification::Model, Option<String>)> = futures_util::stream::iter(mine)
+        .map(|row| async move {
+            let error = post(client, hook, &row).await;
+            (row, error)
+        })
         .buffer_unordered(16)
         .collect()
         .await;
-    let mut delivery = Delivery::default();
-    for outcome in outcomes {
-        match outcome? {
-            Some(true) => delivery.sent += 1,
-            Some(false) => delivery.failed += 1,
-            None => {}
-        }
+    let delivered: Vec<i64> = outcomes.iter().filter(|(_, e)| e.is_none()).map(|(row, _)| row.id).collect();
+    let mut delivery = Delivery { sent: delivered.len(), failed: 0 };
+    if !delivered.is_empty() {
+        alert_notification::Entity::update_many()
+            .col_expr(C::DeliveredAt, Expr::value(Some(at)))
+            .col_expr(C::LeaseUntil, Expr::value(Option::<Timestamp>::None))
+            .filter(C::Id.is_in(delivered))
+            .exec(db)
+            .await?;
+    }
+    for (row, error) in outcomes {
+        let Some(error) = error else { continue };
+        delivery.failed += 1;
+        tracing::warn!(key = %row.idempotency_key, attempt = row.attempts, %error, "alert notification not delivered");
+        alert_notification::Entity::update_many()
+            .col_expr(C::NextAttemptAt, Expr::value(Timestamp::from(now + backoff(row.attempts))))
+            .col_expr(C::LastError, Expr::value(Some(error)))
+            .col_expr(C::LeaseUntil, Expr::value(Option::<Timestamp>::None))
+            .filter(C::Id.eq(row.id))
+            .exec(db)
+            .await?;
     }
     Ok(delivery)
 }
 
-/// Leases, posts and records one notification: `Some(true)` delivered, `Some(false)` failed,
-/// `None` leased by another worker first.
-async fn deliver(
-    db: &DatabaseConnection,
-    client: &reqwest::Client,
-    hook: &Webhook,
-    row: alert_notification::Model,
-    now: OffsetDateTime,
-) -> Result<Option<bool>> {
-    use alert_notification::Column as C;
-    let lease = Timestamp::from(now + hook.timeout + Duration::from_secs(30));
-    let leased = alert_notification::Entity::update_many()
-        .col_expr(C::LeaseUntil, Expr::value(Some(lease)))
-        .col_expr(C::Attempts, Expr::value(row.attempts + 1))
-        .filter(C::Id.eq(row.id))
-        .filter(C::Attempts.eq(row.attempts))
-        .filter(C::DeliveredAt.is_null())
-        .exec(db)
-        .await?
-        .rows_affected
-        == 1;
-    if !leased {
-        return Ok(None);
-    }
+/// Posts one notification; the error, if it was not taken (an error, a timeout, a non-2xx).
+async fn post(client: &reqwest::Client, hook: &Webhook, row: &alert_notification::Model) -> Option<String> {
     let answer = client
         .post(&hook.url)
         .timeout(hook.timeout)
@@ -122,29 +147,20 @@ async fn deliver(
         .body(row.payload.clone())
         .send()
         .await;
-    let error = match answer {
+    match answer {
         Ok(response) if response.status().is_success() => None,
         Ok(response) => Some(format!("the receiver answered {}", response.status())),
         Err(error) => Some(format!("posting failed: {error}")),
-    };
-    let update = alert_notification::Entity::update_many()
-        .filter(C::Id.eq(row.id))
-        .col_expr(C::LeaseUntil, Expr::value(Option::<Timestamp>::None));
-    match error {
-        None => {
-            update.col_expr(C::DeliveredAt, Expr::value(Some(Timestamp::from(now)))).exec(db).await?;
-            Ok(Some(true))
-        }
-        Some(error) => {
-            tracing::warn!(key = %row.idempotency_key, attempt = row.attempts + 1, %error, "alert notification not delivered");
-            update
-                .col_expr(C::NextAttemptAt, Expr::value(Timestamp::from(now + backoff(row.attempts + 1))))
-                .col_expr(C::LastError, Expr::value(Some(error)))
-                .exec(db)
-                .await?;
-            Ok(Some(false))
-        }
     }
+}
+
+/// A name for one delivery round, unique enough that two instances' rounds never share one.
+fn round_id(now: OffsetDateTime) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_i128(now.unix_timestamp_nanos());
+    hasher.write_u32(std::process::id());
+    format!("{:016x}", hasher.finish())
 }
 
 /// Delivers what is due every `every` (a failed round is logged; the next tries again).

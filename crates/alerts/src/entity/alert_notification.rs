@@ -24,6 +24,8 @@ pub struct Model {
     pub next_attempt_at: Timestamp,
     /// A worker holds it until then (another instance does not post it meanwhile).
     pub lease_until: Option<Timestamp>,
+    /// The delivery round that holds the lease.
+    pub lease_owner: Option<String>,
     pub delivered_at: Option<Timestamp>,
     pub last_error: Option<String>,
 }
