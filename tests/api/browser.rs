@@ -5,6 +5,7 @@
 //! Screenshots at 1280 and 390 px wide go to `ORION_SCREENSHOTS_DIR` (default the test's
 //! temporary directory).
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,8 +15,8 @@ use serde_json::{Value, json};
 
 const BASE: &str = "/api/v1/admin/platform-health";
 
-/// A WebDriver session on a chromedriver this test started; the process is killed when dropped,
-/// also when the test fails half-way.
+/// A WebDriver session on a chromedriver this test started; chromedriver and the Chromium it
+/// started (its own process group) are killed when dropped, also when the test fails half-way.
 struct Driver {
     http: reqwest::Client,
     base: String,
@@ -25,6 +26,9 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // Killing chromedriver alone would leave its Chromium processes running: kill the group.
+        let group = format!("-{}", self.process.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
@@ -48,6 +52,7 @@ impl Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let process = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
