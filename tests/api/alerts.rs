@@ -42,6 +42,7 @@ tests::e2e_test!(async fn alerts_fire_are_listed_acknowledged_resolved_and_expor
     let metrics = app.get("/metrics", None).await.text;
     assert!(metrics.contains("orion_alerts_firing{rule=\"high_cpu_usage\",severity=\"warning\"} 1"), "{metrics}");
     assert!(metrics.contains("orion_alerts_firing{rule=\"disk_percent_warning\",severity=\"warning\"} 0"));
+    assert!(metrics.contains("orion_alert_input{metric=\"cpu_percent\"} 95"), "the exported rules' input");
     // Acknowledge it.
     let id = cpu["id"].as_i64().unwrap();
     let acked = app.post_as_admin(&format!("{BASE}/alerts/{id}/ack")).await;

@@ -65,6 +65,24 @@ pub enum Command {
         #[command(subcommand)]
         command: ImagesCommand,
     },
+    /// Alert rules.
+    Alerts {
+        /// What to do.
+        #[command(subcommand)]
+        command: AlertsCommand,
+    },
+}
+
+/// `admin-api alerts …`
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Write the alert rules in force as a Prometheus rule file (each watches
+    /// `orion_alert_input{metric=…}` from /metrics), to stdout or `--out`.
+    ExportPrometheusRules {
+        /// Output file (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// `admin-api images …`
@@ -117,6 +135,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             reconcile_images(&settings, remove_orphans_older_than).await
         }
         Command::SeedDemo(sizes) => seed_demo(&settings, &sizes).await,
+        Command::Alerts { command: AlertsCommand::ExportPrometheusRules { out } } => {
+            let yaml = alerts::prometheus_rules(&settings.alerts.rules(&settings.thresholds));
+            match out {
+                Some(path) => {
+                    write_atomically(&path, yaml.as_bytes())?;
+                    println!("Wrote {}", path.display());
+                }
+                None => print!("{yaml}"),
+            }
+            Ok(())
+        }
     }
 }
 

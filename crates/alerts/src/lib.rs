@@ -6,6 +6,7 @@
 //!   [`default_rules`] are the seeds' (003's four, a warning and a critical rule per `/health`
 //!   threshold, and "critical within 30 days" forecast rules).
 //! - [`step`]: one rule's life, pure (pending → firing → resolved).
+//! - [`prometheus_rules`]: the same rules as a Prometheus rule file.
 //! - [`alertmanager_body`]: a notification in Prometheus Alertmanager's webhook format (version 4),
 //!   so any Alertmanager receiver consumes it unchanged.
 //! - Feature `db`: alert instances, silences and the notification outbox in the database;
@@ -16,6 +17,7 @@
 
 mod eval;
 mod payload;
+mod prometheus;
 mod rule;
 mod settings;
 
@@ -28,6 +30,7 @@ mod webhook;
 
 pub use eval::{Open, Step, step};
 pub use payload::{AlertStatus, Notice, alertmanager_body, annotations, labels};
+pub use prometheus::prometheus_rules;
 pub use rule::{
     ACTIONS, FORECAST_METRICS, Op, Rule, Severity, days_until_critical, default_rules, metric_names, validate,
 };

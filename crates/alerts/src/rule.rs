@@ -158,6 +158,15 @@ pub fn validate(rules: &[Rule]) -> Result<(), String> {
         if !rule.threshold.is_finite() {
             return Err(format!("{at}: threshold must be a number"));
         }
+        let label_name = |k: &String| {
+            k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        if let Some(bad) = rule.labels.keys().find(|k| !label_name(k)) {
+            return Err(format!(
+                "{at}: label name {bad:?} must be letters, digits and _ (not first a digit)"
+            ));
+        }
         if !ACTIONS.contains(&rule.action.as_str()) {
             return Err(format!("{at}: action must be one of {}", ACTIONS.join(", ")));
         }

@@ -44,6 +44,12 @@ pub struct Metrics {
     disk_ratio: FloatGauge,
     rate_limit_backend_errors: Counter,
     alerts_firing: Family<AlertLabels, FloatGauge>,
+    alert_inputs: Family<InputLabels, FloatGauge>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct InputLabels {
+    metric: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -81,6 +87,12 @@ impl Metrics {
             "1 while the alert rule fires, by rule and severity",
             alerts_firing.clone(),
         );
+        let alert_inputs = Family::default();
+        registry.register(
+            "orion_alert_input",
+            "The value of each metric alert rules watch, as the last evaluation saw it",
+            alert_inputs.clone(),
+        );
         let mut gauge = |name: &str, help: &str| {
             let gauge = FloatGauge::default();
             registry.register(name, help, gauge.clone());
@@ -89,6 +101,7 @@ impl Metrics {
         Metrics {
             rate_limit_backend_errors,
             alerts_firing,
+            alert_inputs,
             database_size_bytes: gauge("orion_database_size_bytes", "Database size"),
             figures_age_seconds: gauge("orion_database_figures_age_seconds", "Age of the database figures"),
             database_up: gauge("orion_database_up", "1 if the last refresh reached the database"),
@@ -125,6 +138,17 @@ impl Metrics {
         for (rule, severity, firing) in rules {
             let labels = AlertLabels { rule: rule.to_owned(), severity };
             self.alerts_firing.get_or_create(&labels).set(if firing { 1.0 } else { 0.0 });
+        }
+    }
+
+    /// Sets `orion_alert_input{metric}` from the last evaluation (metrics without a value are
+    /// left out).
+    pub fn set_alert_inputs<'a>(&self, values: impl IntoIterator<Item = (&'a str, Option<f64>)>) {
+        self.alert_inputs.clear();
+        for (metric, value) in values {
+            if let Some(value) = value {
+                self.alert_inputs.get_or_create(&InputLabels { metric: metric.to_owned() }).set(value);
+            }
         }
     }
 

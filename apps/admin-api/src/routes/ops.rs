@@ -43,6 +43,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     state.meters.metrics.set_alerts_firing(statuses.iter().map(|s| {
         (s.rule.name.as_str(), s.rule.severity.as_str(), s.state == Some(alerts::AlertStatus::Firing))
     }));
+    state.meters.metrics.set_alert_inputs(statuses.iter().map(|s| (s.rule.metric.as_str(), s.value)));
     match state.meters.metrics.render(&state.monitor.latest(), state.sampler.latest()) {
         Ok(text) => HttpResponse::Ok()
             .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
