@@ -59,7 +59,11 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(RateLimitService { service: Rc::new(service), limit: self.clone() }))
+        ready(Ok(RateLimitService {
+            service: Rc::new(service),
+            limit: self.clone(),
+            local: Rc::new(tokio::sync::OnceCell::new()),
+        }))
     }
 }
 
@@ -67,6 +71,8 @@ where
 pub struct RateLimitService<S> {
     service: Rc<S>,
     limit: RateLimit,
+    /// The limiter on this worker's own connection, made at its first request.
+    local: Rc<tokio::sync::OnceCell<Limiter>>,
 }
 
 type Answer<B> = Result<ServiceResponse<EitherBody<B>>, actix_web::Error>;
@@ -83,13 +89,14 @@ where
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let (service, limit) = (self.service.clone(), self.limit.clone());
+        let (service, limit, local) = (self.service.clone(), self.limit.clone(), self.local.clone());
         Box::pin(async move {
+            let limiter = local.get_or_init(|| limit.limiter.on_this_runtime()).await;
             let Some(caller) = (limit.identify)(&req) else {
                 return service.call(req).await.map(ServiceResponse::map_into_left_body);
             };
-            let Some(_slot) = limit.limiter.acquire(&caller.key, &caller.limits) else {
-                let at_once = limit.limiter.effective(&caller.limits).concurrent;
+            let Some(_slot) = limiter.acquire(&caller.key, &caller.limits) else {
+                let at_once = limiter.effective(&caller.limits).concurrent;
                 let message = format!("more than {at_once} requests of yours are in flight");
                 return Ok(refuse(
                     req,
@@ -100,8 +107,7 @@ where
                     Some(Duration::from_secs(1)),
                 ));
             };
-            let Some(decision) =
-                limit.limiter.check(&caller.key, &caller.limits, OffsetDateTime::now_utc()).await
+            let Some(decision) = limiter.check(&caller.key, &caller.limits, OffsetDateTime::now_utc()).await
             else {
                 let message = "the rate limiter cannot answer right now";
                 return Ok(refuse(

@@ -234,6 +234,20 @@ impl Limiter {
         }
     }
 
+    /// This limiter with connections driven by the current runtime (a Redis backend connects
+    /// anew; counters, load and settings stay shared). The middleware calls it once per worker.
+    pub async fn on_this_runtime(&self) -> Limiter {
+        match &self.backend {
+            Backend::Memory(_) => self.clone(),
+            #[cfg(feature = "redis")]
+            Backend::Redis(redis) => match redis.reconnect().await {
+                Ok(local) => Limiter { backend: Backend::Redis(local), ..self.clone() },
+                // Redis is away: the shared connection reconnects by itself meanwhile.
+                Err(_) => self.clone(),
+            },
+        }
+    }
+
     /// Scales every limit by seed 003's [`load_factor`] of `percent` (the system's CPU use) from
     /// now on.
     pub fn set_load(&self, percent: f64) {

@@ -44,10 +44,20 @@ end
 return {allowed and 1 or 0, string.format('%d', tat), hour, day}
 ";
 
+async fn manager(client: &redis::Client, timeout: std::time::Duration) -> Result<ConnectionManager, Error> {
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(timeout))
+        .set_response_timeout(Some(timeout))
+        .set_number_of_retries(1);
+    Ok(client.get_connection_manager_with_config(config).await?)
+}
+
 /// The limiter on a shared Redis.
 #[derive(Clone)]
 pub struct RedisLimiter {
     connection: ConnectionManager,
+    client: redis::Client,
+    timeout: std::time::Duration,
     prefix: String,
     script: Script,
 }
@@ -68,12 +78,21 @@ impl RedisLimiter {
         timeout: std::time::Duration,
     ) -> Result<RedisLimiter, Error> {
         let client = redis::Client::open(url)?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(timeout))
-            .set_response_timeout(Some(timeout))
-            .set_number_of_retries(1);
-        let connection = client.get_connection_manager_with_config(config).await?;
-        Ok(RedisLimiter { connection, prefix: prefix.to_owned(), script: Script::new(SCRIPT) })
+        let connection = manager(&client, timeout).await?;
+        Ok(RedisLimiter {
+            connection,
+            client,
+            timeout,
+            prefix: prefix.to_owned(),
+            script: Script::new(SCRIPT),
+        })
+    }
+
+    /// The same limiter on a connection of its own, driven by the runtime this is called on
+    /// (each actix-web worker is a runtime of its own: a check then stays on its thread).
+    pub async fn reconnect(&self) -> Result<RedisLimiter, Error> {
+        let connection = manager(&self.client, self.timeout).await?;
+        Ok(RedisLimiter { connection, ..self.clone() })
     }
 
     /// Checks one request of `caller` at `now` against `limits`, counting it when allowed, in
