@@ -1,5 +1,6 @@
 //! The actix-web middleware (feature `actix`): every answer carries `X-RateLimit-Limit`,
-//! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds); a refused request gets 429 with
+//! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds), and the IETF draft's
+//! `RateLimit-Policy: "minute";q=<limit>;w=60` and `RateLimit: "minute";r=<remaining>;t=<reset>`; a refused request gets 429 with
 //! `Retry-After` and the platform's error body `{"error": {"code": "rate_limited", "message"}}`.
 //! Who is calling, and with which limits, is the service's to say: the [`Identify`] function it
 //! wraps the middleware with (a request it does not identify is not limited).
@@ -160,10 +161,15 @@ fn refuse<B>(
 }
 
 fn set_headers(headers: &mut actix_web::http::header::HeaderMap, decision: &Decision) {
+    let (limit, remaining, reset) = (decision.limit, decision.remaining, whole_seconds(decision.reset));
     let pairs = [
-        ("x-ratelimit-limit", decision.limit.to_string()),
-        ("x-ratelimit-remaining", decision.remaining.to_string()),
-        ("x-ratelimit-reset", whole_seconds(decision.reset).to_string()),
+        ("x-ratelimit-limit", limit.to_string()),
+        ("x-ratelimit-remaining", remaining.to_string()),
+        ("x-ratelimit-reset", reset.to_string()),
+        // The IETF draft's structured fields (draft-ietf-httpapi-ratelimit-headers): the policy
+        // (quota per 60 s window) and what is left of it, and when it is whole.
+        ("ratelimit-policy", format!("\"minute\";q={limit};w=60")),
+        ("ratelimit", format!("\"minute\";r={remaining};t={reset}")),
     ];
     for (name, value) in pairs {
         if let Ok(value) = HeaderValue::from_str(&value) {

@@ -35,6 +35,8 @@ async fn the_burst_passes_with_headers_then_429_with_retry_after() {
         assert_eq!(res.status(), 200);
         assert_eq!(header(&res, "x-ratelimit-limit"), "60");
         assert_eq!(header(&res, "x-ratelimit-remaining"), remaining);
+        assert_eq!(header(&res, "ratelimit-policy"), "\"minute\";q=60;w=60");
+        assert!(header(&res, "ratelimit").starts_with(&format!("\"minute\";r={remaining};t=")));
     }
     let req = test::TestRequest::get().uri("/").insert_header(("x-api-key", "k1")).to_request();
     let res = test::call_service(&app, req).await;
