@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Arguments: the database URL (default admin-api's `sqlite://data/orion.db?mode=ro`), the Redis
-//! URL (default `redis://127.0.0.1:6379`), the port (default 8081). A real storefront keeps API
+//! URL (default `redis://127.0.0.1:6379`), the port (default 8081), the key prefix (default
+//! admin-api's `orion:rl`; the two must share it). A real storefront keeps API
 //! keys in its own table; this one hands out `demo-key-<merchant id>` for every merchant with a
 //! live subscription and prints them.
 
@@ -34,7 +35,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port: u16 = args.next().map_or(Ok(8081), |p| p.parse())?;
 
     // The same `[rate_limit]` defaults as admin-api: tier_map, seed 003's tiers, the key prefix.
-    let settings = RateLimitSettings::default();
+    let mut settings = RateLimitSettings::default();
+    if let Some(prefix) = args.next() {
+        settings.redis_key_prefix = prefix;
+    }
     let db = sea_orm::Database::connect(&database).await?;
     let ids: Vec<_> =
         merchants::entity::merchant::Entity::find().all(&db).await?.into_iter().map(|m| m.id).collect();
