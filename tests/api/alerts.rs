@@ -89,3 +89,75 @@ tests::e2e_test!(async fn silences_are_created_and_bad_ones_refused(app) {
         assert!(bad.json["error"]["message"].as_str().unwrap().contains(fragment), "{body}: {}", bad.text);
     }
 });
+
+/// The wiring: the app's own background evaluation (every second here) fires a configured rule
+/// and its delivery task posts one signed notification to a webhook receiver on loopback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_evaluation_notifies_the_configured_webhook() {
+    use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+    use std::sync::{Arc, Mutex};
+    let got: Arc<Mutex<Vec<(String, bool, serde_json::Value)>>> = Arc::default();
+    let sink = got.clone();
+    let server = HttpServer::new(move || {
+        let sink = sink.clone();
+        App::new().route(
+            "/hook",
+            web::post().to(move |req: HttpRequest, body: web::Bytes| {
+                let sink = sink.clone();
+                async move {
+                    let header =
+                        |n: &str| req.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                    let valid = header("x-orion-signature") == alerts::sign("s3cret", &body);
+                    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                    sink.lock().unwrap().push((header("idempotency-key"), valid, json));
+                    HttpResponse::Ok().finish()
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let port = server.addrs()[0].port();
+    let receiver = server.run();
+    let stop = receiver.handle();
+    tokio::spawn(receiver);
+    let configure = move |settings: &mut admin_api::config::Settings| {
+        settings.alerts.evaluation_seconds = 1;
+        settings.alerts.rules = vec![alerts::Rule {
+            name: "any_products".to_owned(),
+            metric: "products_total".to_owned(),
+            op: alerts::Op::AtLeast,
+            threshold: 1.0,
+            for_seconds: 0,
+            keep_firing_seconds: 0,
+            severity: alerts::Severity::Info,
+            action: "review_usage".to_owned(),
+            labels: BTreeMap::from([("team".to_owned(), "platform".to_owned())]),
+        }];
+        settings.alerts.webhook.url = format!("http://127.0.0.1:{port}/hook");
+        settings.alerts.webhook.secret = "s3cret".to_owned();
+    };
+    tests::run_with(tests::Backend::Sqlite, configure, |app| async move {
+        app.refresh_figures().await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while got.lock().unwrap().is_empty() {
+            assert!(std::time::Instant::now() < deadline, "no notification within 20 s");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        // A few more cycles: still exactly one notification.
+        tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+        let posts = got.lock().unwrap().clone();
+        assert_eq!(posts.len(), 1, "{posts:?}");
+        let (key, valid, body) = &posts[0];
+        assert!(*valid && key.starts_with("orion-alert-") && key.ends_with("-firing"), "{key}");
+        assert_eq!(body["status"], "firing");
+        assert_eq!(body["alerts"][0]["labels"]["alertname"], "any_products");
+        assert_eq!(body["alerts"][0]["labels"]["team"], "platform");
+        let rules = app.get_as_admin(&format!("{BASE}/alert-rules")).await.json;
+        assert_eq!(rules["rules"][0]["state"], "firing");
+        assert_eq!(rules["rules"][0]["value"], 9.0, "the fixture platform's 9 products");
+    })
+    .await;
+    stop.stop(false).await;
+}

@@ -27,7 +27,8 @@ async fn main() {
     let url = args.next().expect("the URL to call, then API keys");
     let keys: Vec<String> = args.collect();
     assert!(!keys.is_empty(), "give at least one API key");
-    let env = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let env =
+        |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     let (users, seconds) = (env("USERS", 50), env("SECONDS", 180));
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -60,7 +61,8 @@ async fn main() {
     for task in tasks {
         let (key, c) = task.await.unwrap();
         let entry = by_key.entry(key).or_default();
-        (entry.ok, entry.limited, entry.other) = (entry.ok + c.ok, entry.limited + c.limited, entry.other + c.other);
+        (entry.ok, entry.limited, entry.other) =
+            (entry.ok + c.ok, entry.limited + c.limited, entry.other + c.other);
     }
     let total: Counts = by_key.values().fold(Counts::default(), |a, c| Counts {
         ok: a.ok + c.ok,
