@@ -184,7 +184,7 @@ pub struct BackendTrouble {
 enum Backend {
     Memory(MemoryLimiter),
     #[cfg(feature = "redis")]
-    Redis(crate::shared::RedisLimiter),
+    Redis(Box<crate::shared::RedisLimiter>),
 }
 
 impl Limiter {
@@ -219,7 +219,7 @@ impl Limiter {
     /// The limiter on a shared Redis; when it cannot answer, requests pass if `fail_open`.
     #[cfg(feature = "redis")]
     pub fn redis(redis: crate::shared::RedisLimiter, fail_open: bool) -> Limiter {
-        Limiter::with(Backend::Redis(redis), fail_open)
+        Limiter::with(Backend::Redis(Box::new(redis)), fail_open)
     }
 
     fn with(backend: Backend, fail_open: bool) -> Limiter {
@@ -241,7 +241,7 @@ impl Limiter {
             Backend::Memory(_) => self.clone(),
             #[cfg(feature = "redis")]
             Backend::Redis(redis) => match redis.reconnect().await {
-                Ok(local) => Limiter { backend: Backend::Redis(local), ..self.clone() },
+                Ok(local) => Limiter { backend: Backend::Redis(Box::new(local)), ..self.clone() },
                 // Redis is away: the shared connection reconnects by itself meanwhile.
                 Err(_) => self.clone(),
             },
