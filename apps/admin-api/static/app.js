@@ -122,11 +122,11 @@ function since(iso) {
 
 async function renderAlerts() {
   const a = await json("/alerts?limit=20");
-  const row = (x, ack) => `<tr><td>${badge(x.severity)}</td><td><strong>${esc(x.rule)}</strong><div class="muted small">${esc(x.summary)}</div></td>
-    <td>${esc(x.state)}${x.state === "resolved" ? ` ${esc(since(x.resolved_at))} ago` : ` for ${esc(since(x.fired_at || x.started_at))}`}</td>
-    <td class="num">${fmt(x.last_value, 1)}</td><td>${esc(x.action)}</td>
+  const when = (x) => x.state === "resolved" ? `resolved ${since(x.resolved_at)} ago` : `${x.state} for ${since(x.fired_at || x.started_at)}`;
+  const row = (x, ack) => `<tr><td>${badge(x.severity)}</td><td><strong>${esc(x.rule)}</strong><div class="muted small">${esc(x.summary)}</div>
+    <div class="small">${esc(when(x))} · value ${fmt(x.last_value, 1)} · action ${esc(x.action)}</div></td>
     <td>${x.acknowledged_by ? `<span class="muted small">ack by ${esc(x.acknowledged_by)}</span>` : ack ? `<button type="button" data-ack="${x.id}">Acknowledge</button>` : ""}</td></tr>`;
-  const head = `<thead><tr><th>Severity</th><th>Rule</th><th>State</th><th class="num">Value</th><th>Action</th><th></th></tr></thead>`;
+  const head = `<thead><tr><th>Severity</th><th>Alert</th><th></th></tr></thead>`;
   $("alerts").innerHTML = a.active.length
     ? `<div class="scroll"><table id="active-alerts">${head}<tbody>${a.active.map((x) => row(x, true)).join("")}</tbody></table></div>`
     : `<p class="muted" id="alerts-none">No alert is firing or pending.</p>`;
