@@ -313,3 +313,54 @@ async fn the_s3_backend_serves_the_same_routes() {
         .await;
     }
 }
+
+/// The S3 store goes down and comes back (seed 004's fault): uploads get 503 with the error
+/// shape within seconds, metadata and stats keep answering from the database, and uploads work
+/// again once it is back, without a restart; nothing half-written is counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_s3_outage_is_a_503_on_upload_metadata_keeps_answering_and_it_recovers() {
+    let server = images::testing::S3TestServer::start().await.unwrap();
+    server.bucket("orion-outage").unwrap();
+    let config = server.config("orion-outage");
+    let adjust = move |s: &mut admin_api::config::Settings| {
+        s.images.backend = images::StorageBackend::S3;
+        s.images.s3 = config;
+    };
+    tests::run_with(Backend::Sqlite, adjust, |app| async move {
+        let first =
+            upload(&app, &[Part::File("file", "a.jpg", &jpeg(300, 200, 1)), Part::Text("store_id", "1")])
+                .await;
+        assert_eq!(first.status, 201, "{}", first.text);
+        let id = first.json["id"].as_i64().unwrap();
+        server.set_up(false);
+        let started = std::time::Instant::now();
+        let refused =
+            upload(&app, &[Part::File("file", "b.jpg", &jpeg(300, 200, 2)), Part::Text("store_id", "1")])
+                .await;
+        assert_eq!(
+            (refused.status, refused.json["error"]["code"].as_str()),
+            (503, Some("unavailable")),
+            "{}",
+            refused.text
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "refused within seconds, not after minutes of retries"
+        );
+        // Metadata and counters come from the database.
+        assert_eq!(app.get_as_admin(&format!("/api/v1/admin/images/{id}")).await.status, 200);
+        let stats = app.get_as_admin(STATS).await;
+        assert_eq!(
+            (stats.status, stats.json["total_images"].as_u64()),
+            (200, Some(1)),
+            "the failed upload is not counted"
+        );
+        server.set_up(true);
+        let again =
+            upload(&app, &[Part::File("file", "b.jpg", &jpeg(300, 200, 2)), Part::Text("store_id", "1")])
+                .await;
+        assert_eq!(again.status, 201, "back without a restart: {}", again.text);
+        assert_eq!(app.get_as_admin(STATS).await.json["total_images"], 2);
+    })
+    .await;
+}

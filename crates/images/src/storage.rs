@@ -162,7 +162,19 @@ impl FileStore {
                     .with_region(&s3.region)
                     .with_access_key_id(&s3.access_key_id)
                     .with_secret_access_key(&s3.secret_access_key)
-                    .with_virtual_hosted_style_request(!s3.path_style);
+                    .with_virtual_hosted_style_request(!s3.path_style)
+                    // An unreachable store fails an upload within seconds (object_store's default
+                    // retries for up to 3 minutes, holding the request and its upload slot).
+                    .with_retry(object_store::RetryConfig {
+                        backoff: object_store::BackoffConfig::default(),
+                        max_retries: 3,
+                        retry_timeout: std::time::Duration::from_secs(10),
+                    })
+                    .with_client_options(
+                        object_store::ClientOptions::new()
+                            .with_connect_timeout(std::time::Duration::from_secs(5))
+                            .with_timeout(std::time::Duration::from_secs(60)),
+                    );
                 if let Some(endpoint) = s3.endpoint.as_ref().filter(|e| !e.is_empty()) {
                     builder =
                         builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));

@@ -19,6 +19,7 @@ pub struct S3TestServer {
     /// `http://127.0.0.1:<port>`
     pub endpoint: String,
     root: tempfile::TempDir,
+    up: tokio::sync::watch::Sender<bool>,
 }
 
 impl S3TestServer {
@@ -31,14 +32,31 @@ impl S3TestServer {
         let service = builder.build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let endpoint = format!("http://{}", listener.local_addr()?);
+        let (up, watch) = tokio::sync::watch::channel(true);
         tokio::spawn(async move {
             let http = Builder::new(TokioExecutor::new());
             while let Ok((socket, _)) = listener.accept().await {
+                if !*watch.borrow() {
+                    continue; // down: the connection is dropped at once
+                }
                 let connection = http.serve_connection(TokioIo::new(socket), service.clone()).into_owned();
-                tokio::spawn(connection);
+                let mut watch = watch.clone();
+                // Open connections end too when the server goes down.
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = connection => {}
+                        _ = watch.wait_for(|up| !*up) => {}
+                    }
+                });
             }
         });
-        Ok(S3TestServer { endpoint, root })
+        Ok(S3TestServer { endpoint, root, up })
+    }
+
+    /// Takes the server down (connections dropped, new ones closed at once) or brings it back,
+    /// with its files, on the same address.
+    pub fn set_up(&self, up: bool) {
+        self.up.send_replace(up);
     }
 
     /// Creates bucket `name` (with s3s-fs a bucket is a directory) and returns the storage
