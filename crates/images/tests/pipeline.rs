@@ -283,14 +283,16 @@ async fn burst(processor: &images::Processor, jobs: u32) -> (usize, std::collect
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let tasks: Vec<_> = (0..jobs)
-        .map(|i| {
+    // Encoded first, so the uploads start together however busy the machine is.
+    let inputs: Vec<Vec<u8>> = (0..jobs).map(|i| encode(&photo(300 + i, 200), ImageFormat::Png)).collect();
+    let tasks: Vec<_> = inputs
+        .into_iter()
+        .map(|bytes| {
             let (processor, now, most) = (processor.clone(), now.clone(), most.clone());
-            let bytes = encode(&photo(300 + i, 200), ImageFormat::Png);
             tokio::spawn(async move {
                 let slot = processor.reserve().await?;
                 most.fetch_max(now.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await; // holding the slot
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await; // holding the slot
                 now.fetch_sub(1, Ordering::SeqCst); // before `process` releases the slot
                 processor.process(slot, bytes).await
             })
