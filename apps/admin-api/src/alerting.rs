@@ -13,15 +13,14 @@ use crate::state::AppState;
 /// for each forecast metric the days until its critical level by the near end of the 80 %
 /// interval (absent when the history gives no estimate).
 pub async fn measure(state: &AppState) -> alerts::Values {
-    let db = state.monitor.latest();
-    let system = state.sampler.latest().map(|s| s.metrics);
-    let pool = migration::pool_usage_percent(&state.db).unwrap_or(0.0);
-    let observation = db.observation(system, &state.meters.requests.summary(), pool);
+    let now = OffsetDateTime::now_utc();
+    let (db, requests) = (state.monitor.latest(), state.meters.requests.summary());
+    let observation = state.observation(&db, state.sampler.latest(), &requests, now);
     let mut values: alerts::Values = ThresholdMetric::ALL
         .into_iter()
         .map(|m| (m.key().to_owned(), observation.measurements.value(m)))
         .collect();
-    match state.outlook.current(&state.db, OffsetDateTime::now_utc()).await {
+    match state.outlook.current(&state.db, now).await {
         Ok(outlook) => {
             for (metric, forecast) in &outlook.forecasts {
                 if let (Some(watched), Some(estimate)) = (metric.threshold(), &forecast.estimate) {

@@ -142,6 +142,7 @@ async fn start_measuring(
         });
     }
     let images = settings.images.library().context("opening the image storage")?;
+    let alert_rules = settings.alerts.rules(&settings.thresholds);
     tracing::info!(storage = images.files().describe(), "image storage");
     let window = Duration::from_secs(settings.monitor.request_window_seconds);
     Ok(AppState {
@@ -155,9 +156,8 @@ async fn start_measuring(
         images,
         outlook: forecast::OutlookCache::new(settings.thresholds),
         limiter,
-        limiter_backend: settings.rate_limit.backend,
-        alert_rules: Arc::new(settings.alerts.rules(&settings.thresholds)),
-        alert_board: alerts::Board::default(),
+        alert_board: alerts::Board::new(&alert_rules),
+        alert_rules: Arc::new(alert_rules),
         alert_evaluation_seconds: settings.alerts.evaluation_seconds,
     })
 }

@@ -31,12 +31,37 @@ pub struct AppState {
     pub outlook: forecast::OutlookCache,
     /// The rate limiter of `[rate_limit]` (its usage counts and backend trouble).
     pub limiter: quotas::Limiter,
-    /// Which backend it counts on.
-    pub limiter_backend: quotas::BackendKind,
     /// The alert rules in force.
     pub alert_rules: Arc<Vec<alerts::Rule>>,
     /// The last alert evaluation's rule statuses.
     pub alert_board: alerts::Board,
     /// Seconds between alert evaluations.
     pub alert_evaluation_seconds: u64,
+}
+
+/// How long after its last failure the rate limiter's backend is still reported in `/health`.
+const LIMITER_TROUBLE_RECENT: time::Duration = time::Duration::minutes(5);
+
+impl AppState {
+    /// What the health policy and the alert rules judge at `now`: the database figures `db`, the
+    /// system sample, the request window's `requests`, the pool's use and the rate limiter's
+    /// recent trouble.
+    pub fn observation(
+        &self,
+        db: &health::DbState,
+        system: Option<health::SystemSample>,
+        requests: &health::RequestSummary,
+        now: time::OffsetDateTime,
+    ) -> health::Observation {
+        let system = system.map(|s| s.metrics);
+        let pool = migration::pool_usage_percent(&self.db).unwrap_or(0.0);
+        let mut observation = db.observation(system, requests, pool);
+        observation.rate_limiter =
+            self.limiter.trouble(now, LIMITER_TROUBLE_RECENT).map(|t| health::RateLimiterTrouble {
+                failed_checks: t.failed_checks,
+                last_failure: t.last_failure,
+                fail_open: t.fail_open,
+            });
+        observation
+    }
 }

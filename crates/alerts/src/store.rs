@@ -54,16 +54,25 @@ pub struct Cycle {
 }
 
 /// The last cycle's rule statuses, shared with the request handlers.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Board(Arc<RwLock<Arc<Vec<RuleStatus>>>>);
 
 impl Board {
+    /// A board showing `rules` unmeasured and inactive, until the first cycle publishes.
+    pub fn new(rules: &[Rule]) -> Board {
+        let unmeasured = rules
+            .iter()
+            .map(|rule| RuleStatus { rule: rule.clone(), value: None, state: None, since: None })
+            .collect();
+        Board(Arc::new(RwLock::new(Arc::new(unmeasured))))
+    }
+
     /// Publishes a cycle's statuses.
     pub fn publish(&self, statuses: Vec<RuleStatus>) {
         *self.0.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(statuses);
     }
 
-    /// The last published statuses (empty before the first cycle).
+    /// The last published statuses.
     pub fn statuses(&self) -> Arc<Vec<RuleStatus>> {
         self.0.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
@@ -128,17 +137,12 @@ pub async fn evaluate(
                 rule: rule.clone(),
                 value: values.get(&rule.metric).copied(),
                 state: row.map(|r| r.state),
-                since: row.map(|r| {
-                    rfc3339(if r.state == AlertStatus::Firing { r.fired_at } else { Some(r.started_at) })
-                }),
+                // Firing since it fired, pending since it started.
+                since: row.map(|r| health::rfc3339(r.fired_at.unwrap_or(r.started_at).get())),
             }
         })
         .collect();
     Ok(Cycle { statuses, transitions, queued })
-}
-
-fn rfc3339(at: Option<Timestamp>) -> String {
-    at.and_then(|t| t.get().format(&time::format_description::well_known::Rfc3339).ok()).unwrap_or_default()
 }
 
 async fn open_alerts(db: &impl ConnectionTrait) -> Result<Vec<alert_instance::Model>> {

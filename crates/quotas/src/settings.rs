@@ -327,9 +327,14 @@ impl Limiter {
         self.slots.acquire(caller, &self.effective(limits))
     }
 
-    /// Whether requests pass when the backend cannot answer.
-    pub fn fails_open(&self) -> bool {
-        self.fail_open
+    /// Where it counts: `Memory` also when `[rate_limit]` names Redis but is disabled (nothing
+    /// is counted then, and no connection is made).
+    pub fn backend(&self) -> BackendKind {
+        match self.backend {
+            Backend::Memory(_) => BackendKind::Memory,
+            #[cfg(feature = "redis")]
+            Backend::Redis(_) => BackendKind::Redis,
+        }
     }
 
     /// Checks the backend could not answer since start (for `/metrics` and `/health`).

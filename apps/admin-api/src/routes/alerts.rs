@@ -51,7 +51,7 @@ pub struct AlertView {
 }
 
 fn rfc3339(at: Timestamp) -> String {
-    at.get().format(&Rfc3339).unwrap_or_default()
+    crate::dto::rfc3339(at.get())
 }
 
 impl From<alert_instance::Model> for AlertView {
@@ -253,16 +253,6 @@ pub struct AlertRulesResponse {
     responses((status = 200, description = "Rules", body = AlertRulesResponse), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn rules(admin: Admin, state: web::Data<AppState>) -> web::Json<AlertRulesResponse> {
-    let statuses = state.alert_board.statuses();
-    // Before the first evaluation: the rules, unmeasured.
-    let rules = if statuses.is_empty() {
-        state
-            .alert_rules
-            .iter()
-            .map(|rule| alerts::RuleStatus { rule: rule.clone(), value: None, state: None, since: None })
-            .collect()
-    } else {
-        statuses.as_ref().clone()
-    };
+    let rules = state.alert_board.statuses().as_ref().clone();
     web::Json(AlertRulesResponse { rules, evaluation_seconds: state.alert_evaluation_seconds })
 }

@@ -38,14 +38,7 @@ fn assemble_health(state: &AppState, db: &DbState, now: OffsetDateTime) -> Healt
     let figures = db.figures.as_deref();
     let system = state.sampler.latest();
     let requests = state.meters.requests.summary();
-    let pool = migration::pool_usage_percent(&state.db).unwrap_or(0.0);
-    let mut observation = db.observation(system.map(|s| s.metrics), &requests, pool);
-    observation.rate_limiter =
-        state.limiter.trouble(now, LIMITER_TROUBLE_RECENT).map(|t| health::RateLimiterTrouble {
-            failed_checks: t.failed_checks,
-            last_failure: t.last_failure,
-            fail_open: t.fail_open,
-        });
+    let observation = state.observation(db, system, &requests, now);
     let verdict = health::assess(&observation, &state.thresholds);
     HealthResponse {
         timestamp: crate::dto::rfc3339(now),
@@ -61,9 +54,6 @@ fn assemble_health(state: &AppState, db: &DbState, now: OffsetDateTime) -> Healt
         next_tier_trigger: verdict.tier.next_tier_trigger,
     }
 }
-
-/// How long after its last failure the rate limiter's backend is still reported in `/health`.
-const LIMITER_TROUBLE_RECENT: time::Duration = time::Duration::minutes(5);
 
 /// Query of `GET /api-usage`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -100,7 +90,7 @@ pub async fn api_usage(
     Ok(web::Json(ApiUsageResponse {
         timestamp: crate::dto::rfc3339(now),
         day: now.date().to_string(),
-        backend: state.limiter_backend,
+        backend: state.limiter.backend(),
         merchants_calling: merchants.len(),
         recommendations: rows.iter().filter_map(|r| r.recommendation.clone()).collect(),
         merchants: rows,
