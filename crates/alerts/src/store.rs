@@ -122,8 +122,12 @@ pub async fn evaluate(
         }
         txn.commit().await?;
     }
+    // Rules no longer configured: their pending alerts are forgotten, their firing ones resolved.
     for row in open.iter().filter(|r| !rules.iter().any(|rule| rule.name == r.rule)) {
-        let (moved, sent) = resolve(&cx, row).await?;
+        let (moved, sent) = match row.state {
+            AlertStatus::Pending => (cancel(db, row).await?, false),
+            _ => resolve(&cx, row).await?,
+        };
         transitions += usize::from(moved);
         queued += usize::from(sent);
     }
@@ -250,14 +254,7 @@ async fn apply(
             txn.commit().await?;
             Ok((moved, sent))
         }
-        (Step::Cancel, Some(row)) => {
-            let gone = alert_instance::Entity::delete_many()
-                .filter(C::Id.eq(row.id))
-                .filter(C::State.eq(AlertStatus::Pending))
-                .exec(db)
-                .await?;
-            Ok((gone.rows_affected == 1, false))
-        }
+        (Step::Cancel, Some(row)) => Ok((cancel(db, row).await?, false)),
         // Batched by `evaluate`.
         (Step::Hold, Some(_)) => Ok((false, false)),
         (Step::Resolve, Some(row)) => resolve(cx, row).await,
@@ -266,6 +263,18 @@ async fn apply(
     }
 }
 
+/// Forgets a pending alert (nothing was sent for it); whether this instance did.
+async fn cancel(db: &DatabaseConnection, row: &alert_instance::Model) -> Result<bool> {
+    use alert_instance::Column as C;
+    let gone = alert_instance::Entity::delete_many()
+        .filter(C::Id.eq(row.id))
+        .filter(C::State.eq(AlertStatus::Pending))
+        .exec(db)
+        .await?;
+    Ok(gone.rows_affected == 1)
+}
+
+/// Resolves a firing alert, queueing its resolution if its firing was sent.
 async fn resolve(cx: &Cx<'_>, row: &alert_instance::Model) -> Result<(bool, bool)> {
     use alert_instance::Column as C;
     let Cx { db, now, url, silences } = *cx;
@@ -275,17 +284,11 @@ async fn resolve(cx: &Cx<'_>, row: &alert_instance::Model) -> Result<(bool, bool
         .col_expr(C::State, Expr::value(AlertStatus::Resolved))
         .col_expr(C::ResolvedAt, Expr::value(Some(at)))
         .filter(C::Id.eq(row.id))
-        .filter(C::State.ne(AlertStatus::Resolved))
+        .filter(C::State.eq(AlertStatus::Firing))
         .exec(&txn)
         .await?
         .rows_affected
         == 1;
-    if moved && row.state == AlertStatus::Pending {
-        // Never fired: forgotten like a cancelled one.
-        alert_instance::Entity::delete_by_id(row.id).exec(&txn).await?;
-        txn.commit().await?;
-        return Ok((true, false));
-    }
     let row = alert_instance::Model { state: AlertStatus::Resolved, resolved_at: Some(at), ..row.clone() };
     // A resolution is news only to a receiver that heard of the firing.
     let due = moved && row.notified == Some(AlertStatus::Firing) && !silenced(&row, silences);

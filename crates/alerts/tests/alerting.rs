@@ -262,3 +262,17 @@ async fn two_evaluators_on_one_database_make_each_transition_once_sqlite() {
 async fn two_evaluators_on_one_database_make_each_transition_once_postgres() {
     two_evaluators_on_one_database_make_each_transition_once(Backend::Postgres).await;
 }
+
+migration::db_test!(async fn alerts_of_rules_no_longer_configured_are_forgotten_or_resolved(db) {
+    let pending = Rule { name: "slow_cpu".to_owned(), ..cpu_rule(600, 0) };
+    let firing = cpu_rule(0, 0);
+    eval(&db, &[pending, firing], 90.0, 0).await;
+    assert_eq!(outbox(&db).await, 1, "the firing one was queued");
+    // Both rules removed from the configuration.
+    let cycle = eval(&db, &[], 90.0, 15).await;
+    assert_eq!((cycle.transitions, cycle.queued), (2, 1), "one forgotten, one resolved and notified");
+    let listed = alerts::list(&db, &alerts::AlertFilter { recent: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(listed.active.len(), 0);
+    let recent: Vec<&str> = listed.recent.iter().map(|r| r.rule.as_str()).collect();
+    assert_eq!(recent, ["high_cpu_usage"], "the pending one left no trace");
+});
