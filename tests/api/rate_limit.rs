@@ -57,12 +57,7 @@ async fn an_admin_token_gets_its_burst_then_429_with_retry_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_one_redis_share_one_admin_budget() {
-    let prefix = format!(
-        "orion-test:{}:{}",
-        std::process::id(),
-        time::OffsetDateTime::now_utc().unix_timestamp_nanos()
-    );
-    let url = std::env::var("ORION_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let (prefix, url) = (unique_prefix("shared"), redis_url());
     let on_redis = move |settings: &mut admin_api::config::Settings| {
         tiny(settings);
         settings.rate_limit.backend = quotas::BackendKind::Redis;
