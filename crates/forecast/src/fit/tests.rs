@@ -75,9 +75,9 @@ fn a_level_shift_does_not_wreck_the_fit() {
 
 /// A random walk with drift, cut after 60 days, 200 times, asked when it reaches the value it
 /// really had 14–60 days later. Measured at this commit: the 80 % interval holds the truth in
-/// about 72 % of the cases and the 95 % one in about 81 % (first passages of a noisy walk come
-/// early, and one history under-represents how much its drift can change). The bounds guard that
-/// from getting worse; docs/operations/capacity-monitoring.md reports it as it is.
+/// 85 % of the 189 cases and the 95 % one in 93 % (before the intervals took the backtest's
+/// crossing days into account: 72 % and 81 %; first passages of a noisy walk come early). The
+/// bounds guard that from getting worse, or much wider than it says.
 #[test]
 fn intervals_cover_about_as_often_as_they_say() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
@@ -106,8 +106,8 @@ fn intervals_cover_about_as_often_as_they_say() {
     }
     let (c80, c95) = (in80 as f64 / cases as f64, in95 as f64 / cases as f64);
     assert!(cases >= 150, "{cases}");
-    assert!((0.66..=0.92).contains(&c80), "80 % interval covered {c80:.2} of {cases}");
-    assert!((0.76..=0.995).contains(&c95), "95 % interval covered {c95:.2} of {cases}");
+    assert!((0.76..=0.92).contains(&c80), "80 % interval covered {c80:.2} of {cases}");
+    assert!((0.88..=0.99).contains(&c95), "95 % interval covered {c95:.2} of {cases}");
     assert!(c95 > c80);
 }
 
