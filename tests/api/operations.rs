@@ -29,6 +29,26 @@ e2e_test!(async fn metrics_export_request_histograms_by_route_pattern(app) {
     assert!(text.trim_end().ends_with("# EOF"));
 });
 
+e2e_test!(async fn cache_lookups_are_counted_by_result(app) {
+    for _ in 0..5 {
+        assert_eq!(app.get_as_admin("/api/v1/admin/platform-health/health").await.status, 200);
+    }
+    for _ in 0..3 {
+        assert_eq!(app.get_as_admin("/api/v1/admin/platform-health/forecast?metric=total_products").await.status, 200);
+    }
+    let text = app.get("/metrics", None).await.text;
+    let count = |cache: &str, result: &str| -> u64 {
+        let series = format!(r#"orion_cache_lookups_total{{cache="{cache}",result="{result}"}} "#);
+        text.lines().find_map(|l| l.strip_prefix(series.as_str())).map_or(0, |v| v.trim().parse().unwrap())
+    };
+    // Five /health bodies: the first rendered, the rest reused unless a second went by between.
+    let (hits, misses) = (count("render", "hit"), count("render", "miss"));
+    assert_eq!(hits + misses, 5, "{text}");
+    assert!(misses >= 1 && hits >= 1, "{text}");
+    // The forecasts: the outlook computed once, then served from it.
+    assert_eq!((count("outlook", "miss"), count("outlook", "hit")), (1, 2), "{text}");
+});
+
 e2e_test!(async fn the_openapi_document_describes_every_route(app) {
     let doc = app.get("/api/openapi.json", None).await;
     assert_eq!(doc.status, 200);

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::web::Bytes;
 
@@ -19,6 +20,8 @@ const MAX_ENTRIES: usize = 256;
 #[derive(Debug, Default)]
 pub struct RenderCache {
     entries: Mutex<HashMap<String, Entry>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -43,8 +46,10 @@ impl RenderCache {
             && entry.second == second
             && entry.db_state == db_state
         {
+            self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(entry.body.clone());
         }
+        self.misses.fetch_add(1, Ordering::Relaxed);
         let body = render()?;
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES {
@@ -53,5 +58,10 @@ impl RenderCache {
             entries.insert(key.to_owned(), Entry { second, db_state, body: body.clone() });
         }
         Ok(body)
+    }
+
+    /// Lookups so far: (answered from the cache, rendered).
+    pub fn lookups(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
     }
 }

@@ -7,7 +7,7 @@
 //! to two years of days (a few hundred milliseconds); it runs on the blocking pool, once, while
 //! concurrent requests wait for it.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use health::Thresholds;
@@ -31,6 +31,8 @@ pub struct OutlookCache {
     latest: RwLock<Option<(Generation, Arc<Outlook>)>>,
     checked_second: AtomicI64,
     refreshing: tokio::sync::Mutex<()>,
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl OutlookCache {
@@ -41,6 +43,8 @@ impl OutlookCache {
             latest: RwLock::new(None),
             checked_second: AtomicI64::new(i64::MIN),
             refreshing: tokio::sync::Mutex::new(()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
@@ -48,17 +52,23 @@ impl OutlookCache {
     pub async fn current(&self, db: &impl ConnectionTrait, now: OffsetDateTime) -> Result<Arc<Outlook>> {
         let second = now.unix_timestamp();
         if let Some(fresh) = self.fresh(second) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(fresh);
         }
         let _one_at_a_time = self.refreshing.lock().await;
         if let Some(fresh) = self.fresh(second) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(fresh); // another request refreshed it meanwhile
         }
         let generation = generation(db, now.date()).await?;
         let cached = self.latest.read().ok().and_then(|latest| latest.clone());
         let outlook = match cached {
-            Some((seen, outlook)) if seen == generation => outlook,
+            Some((seen, outlook)) if seen == generation => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                outlook
+            }
             _ => {
+                self.misses.fetch_add(1, Ordering::Relaxed);
                 let snapshots = history(db, generation.today, HISTORY_DAYS).await?;
                 let thresholds = self.thresholds;
                 let computed = tokio::task::spawn_blocking(move || Outlook::compute(snapshots, &thresholds))
@@ -91,6 +101,12 @@ impl OutlookCache {
         tokio::task::spawn_blocking(move || outlook.forecast(metric, threshold))
             .await
             .map_err(|e| crate::Error::Compute(e.to_string()))
+    }
+
+    /// Lookups so far: (answered with the outlook computed before, recomputed). A request that
+    /// waited for another's recomputation counts as answered from the cache.
+    pub fn lookups(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
     }
 
     /// Forget that the history was checked: the next request asks the database again (after a

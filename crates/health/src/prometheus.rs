@@ -22,6 +22,12 @@ struct RequestLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    cache: &'static str,
+    result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct TableLabels {
     table: &'static str,
 }
@@ -43,6 +49,7 @@ pub struct Metrics {
     memory_ratio: FloatGauge,
     disk_ratio: FloatGauge,
     rate_limit_backend_errors: Counter,
+    cache_lookups: Family<CacheLabels, Counter>,
     alerts_firing: Family<AlertLabels, FloatGauge>,
     alert_inputs: Family<InputLabels, FloatGauge>,
 }
@@ -81,6 +88,12 @@ impl Metrics {
             "Rate-limit checks the shared backend (Redis) could not answer",
             rate_limit_backend_errors.clone(),
         );
+        let cache_lookups = Family::default();
+        registry.register(
+            "orion_cache_lookups",
+            "Lookups of the in-process caches (render: /health and /capacity bodies; outlook: the forecasts), by result (hit or miss)",
+            cache_lookups.clone(),
+        );
         let alerts_firing = Family::default();
         registry.register(
             "orion_alerts_firing",
@@ -100,6 +113,7 @@ impl Metrics {
         };
         Metrics {
             rate_limit_backend_errors,
+            cache_lookups,
             alerts_firing,
             alert_inputs,
             database_size_bytes: gauge("orion_database_size_bytes", "Database size"),
@@ -129,6 +143,14 @@ impl Metrics {
     /// the limiter's; it only grows).
     pub fn set_rate_limit_backend_errors(&self, total: u64) {
         self.rate_limit_backend_errors.inner().fetch_max(total, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Sets the lookups of cache `cache` so far (counters of the cache's own; they only grow).
+    pub fn set_cache_lookups(&self, cache: &'static str, hits: u64, misses: u64) {
+        for (result, total) in [("hit", hits), ("miss", misses)] {
+            let counter = self.cache_lookups.get_or_create(&CacheLabels { cache, result });
+            counter.inner().fetch_max(total, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Sets `orion_alerts_firing` from the last evaluation: (rule, severity, 1 if firing else 0)

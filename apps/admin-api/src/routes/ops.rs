@@ -39,6 +39,10 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     responses((status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text")))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     state.meters.metrics.set_rate_limit_backend_errors(state.limiter.backend_errors());
+    let (hits, misses) = state.rendered.lookups();
+    state.meters.metrics.set_cache_lookups("render", hits, misses);
+    let (hits, misses) = state.outlook.lookups();
+    state.meters.metrics.set_cache_lookups("outlook", hits, misses);
     let statuses = state.alert_board.statuses();
     state.meters.metrics.set_alerts_firing(statuses.iter().map(|s| {
         (s.rule.name.as_str(), s.rule.severity.as_str(), s.state == Some(alerts::AlertStatus::Firing))
