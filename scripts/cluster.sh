@@ -244,12 +244,17 @@ result=$(tail -n 1 "$DIR/kill.txt")
 check "6. instance 2 killed (kill -9) halfway through ${LOAD_SECONDS}s of load: $result" \
   "echo \"$result\" | grep -q 'non2xx 0 errors 0'"
 
-# Throughput of the same read mix through nginx: one instance (a second nginx with one upstream)
-# and three (instance 2 restarted).
-instance[2]=$(start_instance 2)
-pids+=("${instance[2]}")
-for _ in $(seq 1 100); do curl -sf localhost:8102/readyz >/dev/null && break; sleep 0.2; done
-sleep 6 # nginx's fail_timeout for the restarted upstream
+# Throughput through nginx, one instance (a second nginx with one upstream) against three: the
+# instances restarted with the public image files' limit lifted (behind nginx every visitor is
+# nginx's address to them: see deployment.md), then the same read mix with wrk, and seed 004's
+# baseline mix with Goose (tests/load) when it is built.
+for n in 1 2 3; do kill "${instance[$n]}" 2>/dev/null || true; done
+sleep 1
+for n in 1 2 3; do instance[$n]=$(ORION__RATE_LIMIT__PUBLIC_TIER=load start_instance $n); pids+=("${instance[$n]}"); done
+for n in 1 2 3; do
+  for _ in $(seq 1 100); do curl -sf "localhost:810$n/readyz" >/dev/null && break; sleep 0.2; done
+done
+sleep 6 # nginx's fail_timeout for the restarted upstreams
 nginx_conf nginx-one 8098 8101
 for _ in $(seq 1 50); do curl -sf localhost:8098/readyz >/dev/null && break; sleep 0.1; done
 echo "== read mix, wrk -t2 -c64 -d${LOAD_SECONDS}s through nginx ($PROFILE build, $(nproc) cores shared by everything)"
@@ -257,6 +262,22 @@ for target in "1 instance:8098" "3 instances:8100"; do
   wrk -t2 -c64 -d"${LOAD_SECONDS}s" --latency -s "$DIR/mix.lua" "http://127.0.0.1:${target#*:}/" >"$DIR/wrk.txt" 2>&1
   echo "${target%:*}: $(grep Requests/sec "$DIR/wrk.txt" | tr -s ' ') p50 $(grep ' 50%' "$DIR/wrk.txt" | tr -s ' ' | cut -d' ' -f3) p99 $(grep ' 99%' "$DIR/wrk.txt" | tr -s ' ' | cut -d' ' -f3); $(tail -n 1 "$DIR/wrk.txt")"
 done
+GOOSE="$CARGO_TARGET_DIR/release/orion-load"
+if [ -x "$GOOSE" ]; then
+  echo "== seed 004's baseline mix (Goose, 100 users, spawn 10/s, ${LOAD_SECONDS}s) through nginx"
+  for target in "1 instance:8098" "3 instances:8100"; do
+    ORION_LOAD_MIX=baseline ORION_LOAD_TOKEN="$TOKEN" ORION_LOAD_IMAGE_URL="$url" ORION_LOAD_PHOTO="$DIR/photo.jpg" \
+      "$GOOSE" --host "http://127.0.0.1:${target#*:}" -u 100 -r 10 -t "${LOAD_SECONDS}s" \
+      --report-file "$DIR/goose.json" --no-reset-metrics --quiet >/dev/null 2>&1 || true
+    echo "${target%:*}: $(python3 -c "
+import json
+r = json.load(open('$DIR/goose.json'))
+t = next(x for x in r['raw_request_metrics'] if x['name'] == 'Aggregated')
+p = next(x for x in r['raw_response_metrics'] if x['name'] == 'Aggregated')
+print('{:,} requests, {:,.0f} req/s, failures {}, p50 {} ms, p95 {} ms, p99 {} ms'.format(
+    t['number_of_requests'], t['requests_per_second'], t['number_of_failures'], p['percentile_50'], p['percentile_95'], p['percentile_99']))")"
+  done
+fi
 
 echo "failed checks: $failures"
 exit $((failures > 0))

@@ -10,7 +10,10 @@
 #              slow statements (> 1 s) counted from PostgreSQL's log (log_min_duration_statement)
 #   cache      75 users, spawn 10/s, 5 min, the same lookups again and again; hit/miss rates from
 #              /metrics (orion_cache_lookups_total)
-# (the rate-limiting scenario: scripts/rate-limit-scenario.sh)
+#   rate-limit 50 users, spawn 10/s, 3 min, 0.1-0.5 s between requests, one admin token, the
+#              limiter on (admin tier: 1,000 a minute, burst 200): how many got through against
+#              what the tier allows (the per-merchant version through another service:
+#              scripts/rate-limit-scenario.sh)
 #
 #   bash scripts/load-scenarios.sh                   # all, at the seed's sizes (about 60 min)
 #   SCENARIOS="baseline cache" SCALE=0.1 bash scripts/load-scenarios.sh   # durations x 0.1
@@ -25,7 +28,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/orion-target}"
 PG="${ORION_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 DB_URL="${PG%/*}/orion_load"
 SCALE="${SCALE:-1}"
-SCENARIOS="${SCENARIOS:-baseline peak sustained db-stress cache}"
+SCENARIOS="${SCENARIOS:-baseline peak sustained db-stress cache rate-limit}"
 OUT="${OUT:-$ROOT/target/load-scenarios}"
 mkdir -p "$OUT"
 cargo build -q --release -p admin-api --bin admin-api
@@ -51,10 +54,13 @@ psql "$PG" -qc "ALTER DATABASE orion_load SET log_min_duration_statement = 1000"
 PG_LOG=$(ls -t /var/log/postgresql/postgresql-*-main.log 2>/dev/null | head -n 1 || true)
 
 TOKEN=$("$BIN" create-admin --email "load-$(date +%s)@orion.example" | tail -n 1)
-"$BIN" serve >"$OUT/serve.log" 2>&1 &
-SERVER=$!
+start_server() {
+  "$BIN" serve >>"$OUT/serve.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 100); do curl -sf localhost:8090/readyz >/dev/null && break; sleep 0.2; done
+}
+start_server
 trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf localhost:8090/readyz >/dev/null && break; sleep 0.2; done
 AUTH="Authorization: Bearer $TOKEN"
 
 # A real-looking photo (1600x1200 JPEG, 90 %), uploaded once for the anonymous readers.
@@ -109,6 +115,27 @@ for scenario in $SCENARIOS; do
     sustained) run sustained baseline 200 20 1800 ;;
     db-stress) run db-stress db-stress 100 10 300 ;;
     cache) run cache cache 75 10 300 ;;
+    rate-limit)
+      kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+      ORION__RATE_LIMIT__ENABLED=true ORION__RATE_LIMIT__BACKEND=memory ORION__RATE_LIMIT__LOAD_REDUCTION=false start_server
+      started=$(date +%s.%N)
+      run rate-limit rate-limit 50 10 180
+      elapsed=$(python3 -c "import time; print(time.time() - $started)")
+      python3 - "$OUT/rate-limit.json" "$elapsed" <<'PY'
+import json, re, sys
+report = json.load(open(sys.argv[1]))
+codes = next(r for r in report["status_code_metrics"] if r["name"] == "Aggregated")["status_codes"]
+counts = {int(c): int(n.replace(",", "")) for n, c in re.findall(r"([\d,]+) \[(\d+)\]", codes)}
+total = sum(counts.values())
+ok, refused = counts.get(200, 0), counts.get(429, 0)
+allowed = 200 + 1000 * float(sys.argv[2]) / 60
+print("Rate Limited (429): {:,} ({:.1f} %)".format(refused, 100.0 * refused / total))
+print("Successful: {:,} ({:.1f} %)".format(ok, 100.0 * ok / total))
+print("The tier allows at most burst 200 + 1,000 a minute over the {:.0f} s the limiter ran: {:,.0f}; let through: {:,}: {}".format(
+    float(sys.argv[2]), allowed, ok, "PASS" if ok <= allowed and refused > 0 and total == ok + refused else "FAIL"))
+PY
+      kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+      start_server ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
 done

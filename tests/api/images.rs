@@ -135,6 +135,31 @@ e2e_test!(async fn a_photo_is_uploaded_its_three_variants_fetched_and_deleted(ap
     assert_eq!((again.status, again.json["error"]["code"].as_str()), (404, Some("not_found")));
 });
 
+// A file no committed upload holds (what an upload killed between writing its files and
+// committing leaves, until `reconcile`) is never served; neither is a deleted image's file put
+// back.
+e2e_test!(async fn only_committed_content_is_served(app) {
+    let photo = jpeg(1200, 900, 5);
+    let stored = upload(&app, &[Part::File("file", "a.jpg", &photo), Part::Text("store_id", "1"), Part::Text("product_id", "1")]).await;
+    assert_eq!(stored.status, 201, "{}", stored.text);
+    let url = stored.json["variants"]["800"]["url"].as_str().unwrap().to_owned();
+    let (status, _, file) = app.get_raw(&url, &[]).await;
+    assert_eq!(status, 200);
+    let root = uploads_root(&app);
+    let orphan_hash = "ab".repeat(32);
+    let orphan = root.join(format!("products/ab/ab/{orphan_hash}_800.webp"));
+    std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
+    std::fs::write(&orphan, &file).unwrap();
+    assert_eq!(app.get_raw(&format!("/images/products/ab/ab/{orphan_hash}_800.webp"), &[]).await.0, 404);
+
+    let id = stored.json["id"].as_i64().unwrap();
+    assert_eq!(app.delete_as_admin(&format!("/api/v1/admin/images/{id}")).await.status, 204);
+    let path = root.join(url.trim_start_matches("/images/"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &file).unwrap();
+    assert_eq!(app.get_raw(&url, &[]).await.0, 404, "served after its content was deleted");
+});
+
 e2e_test!(async fn bad_uploads_are_refused_and_nothing_is_stored(app) {
     let photo = jpeg(400, 300, 2);
     let mut truncated_jpeg = photo.clone();

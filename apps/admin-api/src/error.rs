@@ -140,6 +140,7 @@ fn images_kind(error: &images::Error) -> Kind {
         }
         E::LimitReached { .. } => (StatusCode::FORBIDDEN, "limit_reached"),
         E::NotFound(_) => NOT_FOUND,
+        E::Storage(full) if full.is_full() => (StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage"),
         E::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         E::Rejected(Rejected::Encode(_)) | E::Db(_) => INTERNAL,
     }
@@ -187,6 +188,9 @@ impl ApiError {
         let message = match self {
             ApiError::Images(_) if status == StatusCode::SERVICE_UNAVAILABLE => {
                 "image storage is unavailable"
+            }
+            ApiError::Images(_) if status == StatusCode::INSUFFICIENT_STORAGE => {
+                "image storage is full; nothing was stored"
             }
             ApiError::Accounts(accounts::Error::Db(_)) => {
                 "the token cannot be checked: the database is unavailable"

@@ -125,12 +125,23 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub struct ImageLibrary {
     files: FileStore,
     processor: Processor,
+    /// Contents (`kind/hash`) known to be committed, so serving a file asks the database once per
+    /// content, not per request. Entries go when this process deletes the content; past
+    /// [`COMMITTED_CACHE`] entries the set starts over.
+    committed: std::sync::Arc<std::sync::Mutex<HashSet<String>>>,
 }
+
+/// Most contents [`ImageLibrary`] remembers as committed.
+const COMMITTED_CACHE: usize = 100_000;
 
 impl ImageLibrary {
     /// A library writing to `files`, processing at most `max_concurrent` uploads at once.
     pub fn new(files: FileStore, settings: PipelineSettings, max_concurrent: usize) -> ImageLibrary {
-        ImageLibrary { files, processor: Processor::new(settings, max_concurrent) }
+        ImageLibrary {
+            files,
+            processor: Processor::new(settings, max_concurrent),
+            committed: Default::default(),
+        }
     }
 
     /// The file store.
@@ -274,6 +285,9 @@ impl ImageLibrary {
             .ok_or_else(|| DbErr::RecordNotFound(format!("image blob {blob_id} of image {id}")))?;
         if blob.ref_count <= 0 {
             let kind = blob.kind;
+            if let Ok(mut committed) = self.committed.lock() {
+                committed.remove(&format!("{kind:?}/{}", blob.hash));
+            }
             image_blob::Entity::delete_by_id(blob.id).exec(&txn).await?;
             change_counters(&txn, kind, &blob.hash, -(VARIANTS_PER_IMAGE as i64), -blob.total_bytes(), -1)
                 .await?;
@@ -291,10 +305,35 @@ impl ImageLibrary {
     }
 
     /// Streams a variant file (or the part `range` asks for); `Missing` for a key that is not a
-    /// variant's.
-    pub async fn read_variant(&self, key: &str, range: Option<ByteRange>) -> Result<ReadOutcome> {
-        if parse_storage_key(key).is_none() {
+    /// variant's, or whose content no committed upload holds: the files an upload writes before
+    /// its transaction commits (left behind when the process is killed in between, until
+    /// `reconcile` removes them) are never served.
+    pub async fn read_variant(
+        &self,
+        db: &impl ConnectionTrait,
+        key: &str,
+        range: Option<ByteRange>,
+    ) -> Result<ReadOutcome> {
+        let Some((kind, hash, _)) = parse_storage_key(key) else {
             return Ok(ReadOutcome::Missing);
+        };
+        let content = format!("{kind:?}/{hash}");
+        let known = self.committed.lock().is_ok_and(|committed| committed.contains(&content));
+        if !known {
+            let row = image_blob::Entity::find()
+                .filter(image_blob::Column::Kind.eq(kind))
+                .filter(image_blob::Column::Hash.eq(hash))
+                .one(db)
+                .await?;
+            if row.is_none() {
+                return Ok(ReadOutcome::Missing);
+            }
+            if let Ok(mut committed) = self.committed.lock() {
+                if committed.len() >= COMMITTED_CACHE {
+                    committed.clear();
+                }
+                committed.insert(content);
+            }
         }
         Ok(self.files.read(key, range).await?)
     }

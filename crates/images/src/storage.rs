@@ -80,6 +80,23 @@ impl std::fmt::Debug for S3Config {
 #[error("image storage: {0}")]
 pub struct StorageError(#[from] object_store::Error);
 
+impl StorageError {
+    /// Whether the storage is full (no space left on the device, or over a quota): the 507 of
+    /// an upload, not a 503 that says "try again soon".
+    pub fn is_full(&self) -> bool {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&self.0);
+        while let Some(error) = source {
+            if let Some(io) = error.downcast_ref::<std::io::Error>()
+                && matches!(io.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
+            {
+                return true;
+            }
+            source = error.source();
+        }
+        false
+    }
+}
+
 /// One stored file, as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFile {

@@ -4,8 +4,8 @@
 //! time, `--report-file`); the environment chooses the mix and what the users need:
 //! - `ORION_LOAD_MIX`: `baseline` (seed 004's user mix: 70 % admin readers, 25 % anonymous
 //!   visitors, 4 % writers, 1 % health checks; also the peak and sustained tests), `db-stress`
-//!   (the routes that read the database per request) or `cache` (the same few lookups again and
-//!   again);
+//!   (the routes that read the database per request), `cache` (the same few lookups again and
+//!   again) or `rate-limit` (admin reads 0.1-0.5 s apart, for the limiter to refuse);
 //! - `ORION_LOAD_TOKEN`: an admin token; `ORION_LOAD_IMAGE_URL`: a public image variant to fetch;
 //!   `ORION_LOAD_PHOTO`: a JPEG the writers upload.
 //!
@@ -188,8 +188,13 @@ async fn main() -> Result<(), GooseError> {
                 .register_transaction(transaction!(forecast))
                 .register_transaction(transaction!(recommendations)),
         ),
+        "rate-limit" => attack.register_scenario(
+            scenario!("EagerAdmin")
+                .set_wait_time(Duration::from_millis(100), Duration::from_millis(500))?
+                .register_transaction(transaction!(capacity)),
+        ),
         other => {
-            eprintln!("ORION_LOAD_MIX={other}: expected baseline, db-stress or cache");
+            eprintln!("ORION_LOAD_MIX={other}: expected baseline, db-stress, cache or rate-limit");
             std::process::exit(2);
         }
     };

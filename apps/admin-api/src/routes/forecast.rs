@@ -35,7 +35,9 @@ pub struct SnapshotResponse {
 pub async fn snapshot(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let system = state.sampler.latest().map(|s| s.metrics);
     let captured = forecast::capture_daily_snapshot(&state.db, OffsetDateTime::now_utc(), system).await?;
-    state.outlook.invalidate();
+    if captured.created {
+        state.outlook.invalidate();
+    }
     let day = captured.snapshot.snapshot_date;
     let body = SnapshotResponse {
         id: captured.id,

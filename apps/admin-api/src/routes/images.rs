@@ -44,7 +44,9 @@ pub struct UploadForm {
         (status = 413, body = ErrorBody, description = "Over `images.max_upload_mb`"),
         (status = 415, body = ErrorBody, description = "Not a JPEG, PNG, GIF or WebP by content"),
         (status = 422, body = ErrorBody, description = "`invalid_image` (truncated, corrupt, too many pixels) or `product_of_another_store`"),
-        (status = 429, body = ErrorBody, description = "The token's rate limit is reached (Retry-After)")))]
+        (status = 429, body = ErrorBody, description = "The token's rate limit is reached (Retry-After)"),
+        (status = 503, body = ErrorBody, description = "`unavailable`: the image storage cannot be reached (nothing stored)"),
+        (status = 507, body = ErrorBody, description = "`insufficient_storage`: the image storage is full (nothing stored)")))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn upload(
     admin: Admin,
@@ -179,7 +181,7 @@ pub async fn file(
             .insert_header(header::ETag(etag))
             .finish());
     }
-    match state.images.read_variant(&key, requested_range(&req, &etag)).await? {
+    match state.images.read_variant(&state.db, &key, requested_range(&req, &etag)).await? {
         ReadOutcome::Found(read) => Ok(streamed(read, etag)),
         ReadOutcome::Missing => Err(ApiError::NotFound(format!("no image file {key}"))),
         ReadOutcome::RangeNotSatisfiable { size } => Err(ApiError::RangeNotSatisfiable(size)),
