@@ -101,7 +101,7 @@ sleep 8
 pg_ctlcluster --skip-systemctl-redirect "$VERSION" main stop -m fast
 down_at=$(date +%s.%N)
 ready_down=""
-for _ in $(seq 1 16); do ready_down+="$(curl -s -o /dev/null -w '%{http_code}' -m 2 localhost:8120/readyz) "; sleep 0.5; done
+for _ in $(seq 1 16); do ready_down+="$(curl -s -o /dev/null -w '%{http_code}' -m 2 localhost:8120/readyz || true) "; sleep 0.5; done
 pg_ctlcluster --skip-systemctl-redirect "$VERSION" main start
 up_at=$(date +%s.%N)
 recovered=""
@@ -141,7 +141,7 @@ committed=$(psql "$DB_URL" -tAc "SELECT hash FROM image_blob" | sort)
 while read -r file; do
   key=${file#"$DIR/uploads/"}
   files=$((files + 1))
-  code=$(curl -s -o /dev/null -w '%{http_code}' "localhost:8120/images/$key")
+  code=$(curl -s -o /dev/null -w '%{http_code}' "localhost:8120/images/$key" || true)
   hash=$(basename "$key" | cut -d_ -f1)
   if [ "$code" = 200 ]; then
     served=$((served + 1))
