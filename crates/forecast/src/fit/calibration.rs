@@ -253,25 +253,27 @@ impl Backtest {
 /// recorded at that cap.
 fn crossing_questions(model: &Model, last: f64, after: &[f64]) -> Vec<(f64, f64)> {
     let cap = (CAP_FACTOR * after.len()).min(super::HORIZON_DAYS as usize);
-    // Running maxima: the first day a level is reached, by bisection, for the series and for the
-    // forecast path (followed until it passes the highest level asked, or the cap).
-    let running_max = |values: &mut dyn Iterator<Item = f64>| -> Vec<(f64, f64)> {
-        let mut top = last;
-        values
-            .map(|value| {
-                top = top.max(value);
-                (value, top)
-            })
-            .collect()
-    };
-    let reached = running_max(&mut after.iter().copied());
-    let highest = reached.last().map_or(last, |r| r.1);
+    // Running maxima, (value, highest so far), so the first day a level is reached is found by
+    // bisection: the series, and the forecast path followed until it passes the series' highest.
     let mut top = last;
-    let path = running_max(&mut (1..=cap as u32).map(|h| model.forecast(h)).take_while(|value| {
-        let going = top < highest;
-        top = top.max(*value);
-        going
-    }));
+    let reached: Vec<(f64, f64)> = after
+        .iter()
+        .map(|&value| {
+            top = top.max(value);
+            (value, top)
+        })
+        .collect();
+    let highest = top;
+    let mut path = Vec::new();
+    let mut top = last;
+    for h in 1..=cap as u32 {
+        if top >= highest {
+            break;
+        }
+        let value = model.forecast(h);
+        top = top.max(value);
+        path.push((value, top));
+    }
     after
         .iter()
         .filter(|level| **level > last)
@@ -282,12 +284,7 @@ fn crossing_questions(model: &Model, last: f64, after: &[f64]) -> Vec<(f64, f64)
                 None => cap as f64,
                 Some(&(value, _)) => {
                     let previous = if day == 0 { last } else { path[day - 1].0 };
-                    let fraction = if value > previous {
-                        ((level - previous) / (value - previous)).clamp(0.0, 1.0)
-                    } else {
-                        1.0
-                    };
-                    day as f64 + fraction
+                    day as f64 + super::fraction_of_day(previous, value, level)
                 }
             };
             (forecast.max(0.05), truth as f64)

@@ -147,25 +147,6 @@ impl Fitted {
     }
 }
 
-/// The two intervals.
-#[derive(Clone, Copy)]
-enum Coverage {
-    P80,
-    P95,
-}
-
-impl Fitted {
-    /// The backtest's band of ln(true day / forecast day) for a forecast crossing `day` days
-    /// away; the 95 % one at least [`TAIL_95_OVER_80`] times the 80 % one on each side.
-    fn crossing_band(&self, day: f64, coverage: Coverage) -> Option<(f64, f64)> {
-        let [(low, high), (low95, high95)] = self.backtest.crossing_bands(day)?;
-        Some(match coverage {
-            Coverage::P80 => (low, high),
-            Coverage::P95 => (low95.min(TAIL_95_OVER_80 * low), high95.max(TAIL_95_OVER_80 * high)),
-        })
-    }
-}
-
 /// The prepared history and its fitted candidates.
 struct Fits {
     values: Vec<f64>,
@@ -259,22 +240,25 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
     let crossing = |f: &Fitted, q: &Quantiles, sign: f64| {
         if reached { Some(0.0) } else { crossing_day(last, threshold, |h| f.band(fits.scale, h, q, sign)) }
     };
-    // Two views of the day, and the interval holds both: where the value bands reach the level
-    // (the upper one first: the early end), and the forecast day moved by the backtest's ratios
-    // of true to forecast crossing days.
-    let interval = |f: &Fitted, coverage: Coverage| {
-        let q = match coverage {
-            Coverage::P80 => &f.q80,
-            Coverage::P95 => &f.q95,
-        };
-        let mut i = Interval { low: crossing(f, q, 1.0)?, high: crossing(f, q, -1.0) };
-        let day = crossing(f, q, 0.0).filter(|d| *d > 0.0);
-        if let Some((low, high)) = day.and_then(|day| f.crossing_band(day, coverage)) {
-            let day = day.unwrap_or_default();
-            i.low = i.low.min(day * low.exp());
-            i.high = i.high.map(|h| h.max(day * high.exp()));
+    // Two views of the day, and each interval holds both: where the value bands reach the level
+    // (the upper one first: the early end), and the forecast `day` moved by the backtest's ratios
+    // of true to forecast crossing days (the 95 % ratios at least [`TAIL_95_OVER_80`] times the
+    // 80 % ones on each side).
+    let intervals = |f: &Fitted, day: Option<f64>| {
+        let band = |q: &Quantiles| Some(Interval { low: crossing(f, q, 1.0)?, high: crossing(f, q, -1.0) });
+        let (mut i80, mut i95) = (band(&f.q80), band(&f.q95));
+        if let Some(day) = day.filter(|d| *d > 0.0)
+            && let Some([(low, high), (low95, high95)]) = f.backtest.crossing_bands(day)
+        {
+            let ratios95 = (low95.min(TAIL_95_OVER_80 * low), high95.max(TAIL_95_OVER_80 * high));
+            for (interval, (low, high)) in [(&mut i80, (low, high)), (&mut i95, ratios95)] {
+                if let Some(i) = interval {
+                    i.low = i.low.min(day * low.exp());
+                    i.high = i.high.map(|h| h.max(day * high.exp()));
+                }
+            }
         }
-        Some(round_interval(i))
+        (i80.map(round_interval), i95.map(round_interval))
     };
     let point_days: Vec<Option<f64>> = fits.fits.iter().map(|f| crossing(f, &f.q80, 0.0)).collect();
     let horizon =
@@ -284,12 +268,15 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
         .fits
         .iter()
         .zip(&point_days)
-        .map(|(f, days)| Candidate {
-            method: f.method,
-            backtest_error_percent: round(fits.scale.percent(f.backtest.error_near(scored_at)), 2),
-            days: days.map(|d| round(d, 1)),
-            interval_80: interval(f, Coverage::P80),
-            interval_95: interval(f, Coverage::P95),
+        .map(|(f, days)| {
+            let (interval_80, interval_95) = intervals(f, *days);
+            Candidate {
+                method: f.method,
+                backtest_error_percent: round(fits.scale.percent(f.backtest.error_near(scored_at)), 2),
+                days: days.map(|d| round(d, 1)),
+                interval_80,
+                interval_95,
+            }
         })
         .collect();
     let chosen = &candidates[best];
@@ -384,16 +371,17 @@ fn crossing_day(last: f64, threshold: f64, at: impl Fn(u32) -> f64) -> Option<f6
     for day in 1..=HORIZON_DAYS {
         let value = at(day);
         if value >= threshold {
-            let fraction = if value > previous {
-                ((threshold - previous) / (value - previous)).clamp(0.0, 1.0)
-            } else {
-                1.0
-            };
-            return Some(f64::from(day) - 1.0 + fraction);
+            return Some(f64::from(day) - 1.0 + fraction_of_day(previous, value, threshold));
         }
         previous = value;
     }
     None
+}
+
+/// How far into the day from `previous` to `value` (which reaches `threshold`) the threshold is
+/// crossed, linearly: 0..=1.
+fn fraction_of_day(previous: f64, value: f64, threshold: f64) -> f64 {
+    if value > previous { ((threshold - previous) / (value - previous)).clamp(0.0, 1.0) } else { 1.0 }
 }
 
 fn round_interval(i: Interval) -> Interval {
