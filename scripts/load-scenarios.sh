@@ -39,15 +39,7 @@ GOOSE="$CARGO_TARGET_DIR/release/orion-load"
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -sr); commit $(git rev-parse --short HEAD); $(psql "$PG" -tAc 'SHOW server_version' | cut -d' ' -f1) PostgreSQL"
 export ORION__DATABASE__URL="$DB_URL" ORION__LOG__FILTER=warn ORION__RATE_LIMIT__ENABLED=false
 export ORION__SERVER__PORT=8090 ORION__SERVER__DATA_DIR="$OUT/data"
-products=$(psql "$DB_URL" -qtAc "SELECT COUNT(*) FROM product" 2>/dev/null || echo 0)
-orders=$(psql "$DB_URL" -qtAc 'SELECT COUNT(*) FROM "order"' 2>/dev/null || echo 0)
-if [ "${products:-0}" -lt 1000000 ] || [ "${orders:-0}" -lt 1000000 ]; then
-  psql "$PG" -qc "DROP DATABASE IF EXISTS orion_load" -qc "CREATE DATABASE orion_load"
-  "$BIN" migrate
-  time "$BIN" seed-demo --merchants 1000 --products-per-store 700 --orders-per-store-month 200 \
-    --months 6 --tiers enterprise=1
-  psql "$DB_URL" -qc "ANALYZE"
-fi
+bash scripts/seed-load-db.sh "$BIN" "${PG%/*}"
 psql "$DB_URL" -qtAc "SELECT 'data: products ' || (SELECT COUNT(*) FROM product) || ', orders ' || (SELECT COUNT(*) FROM \"order\") || ', stores ' || (SELECT COUNT(*) FROM store) || ', snapshots ' || (SELECT COUNT(*) FROM capacity_snapshot) || ', database ' || pg_size_pretty(pg_database_size(current_database()))"
 # Statements over a second go to PostgreSQL's log (seed 004's "slow query").
 psql "$PG" -qc "ALTER DATABASE orion_load SET log_min_duration_statement = 1000"

@@ -45,19 +45,7 @@ WRK=(wrk -t2)
 wrk_get() { "${WRK[@]}" -s "$PCT" -c"$1" -d"$2" --latency -H "$AUTH" "$3"; }
 
 if [ "$PART" = all ] || [ "$PART" = pg ]; then
-  psql "$PG/postgres" -qtAc "SELECT 1 FROM pg_database WHERE datname = 'orion_load'" | grep -q 1 \
-    || psql "$PG/postgres" -qc "CREATE DATABASE orion_load"
-  products=$(psql "$DB_URL" -qtAc "SELECT COUNT(*) FROM product" 2>/dev/null || echo 0)
-  orders=$(psql "$DB_URL" -qtAc 'SELECT COUNT(*) FROM "order"' 2>/dev/null || echo 0)
-  if [ "${products:-0}" -lt 1000000 ] || [ "${orders:-0}" -lt 1000000 ]; then
-    psql "$PG/postgres" -qc "DROP DATABASE orion_load" -qc "CREATE DATABASE orion_load"
-    "$BIN" migrate
-    # Merchants join over the 180-day history, so the stores' average month has fewer orders
-    # than the latest one: 200 a month at the end gives just over 1M orders in all.
-    time "$BIN" seed-demo --merchants 1000 --products-per-store 700 --orders-per-store-month 200 \
-      --months 6 --tiers enterprise=1
-    psql "$DB_URL" -qc "ANALYZE"
-  fi
+  bash scripts/seed-load-db.sh "$BIN" "$PG"
   psql "$DB_URL" -qtAc "SELECT 'products ' || (SELECT COUNT(*) FROM product) || ', orders ' || (SELECT COUNT(*) FROM \"order\") || ', stores ' || (SELECT COUNT(*) FROM store) || ', size ' || pg_size_pretty(pg_database_size(current_database()))"
 
   TOKEN=$("$BIN" create-admin --email load@orion.example | tail -n 1)

@@ -134,6 +134,11 @@ pub struct ImageLibrary {
 /// Most contents [`ImageLibrary`] remembers as committed.
 const COMMITTED_CACHE: usize = 100_000;
 
+/// A content's key in [`ImageLibrary`]'s committed set.
+fn committed_key(kind: ImageKind, hash: &str) -> String {
+    format!("{kind:?}/{hash}")
+}
+
 impl ImageLibrary {
     /// A library writing to `files`, processing at most `max_concurrent` uploads at once.
     pub fn new(files: FileStore, settings: PipelineSettings, max_concurrent: usize) -> ImageLibrary {
@@ -286,7 +291,7 @@ impl ImageLibrary {
         if blob.ref_count <= 0 {
             let kind = blob.kind;
             if let Ok(mut committed) = self.committed.lock() {
-                committed.remove(&format!("{kind:?}/{}", blob.hash));
+                committed.remove(&committed_key(kind, &blob.hash));
             }
             image_blob::Entity::delete_by_id(blob.id).exec(&txn).await?;
             change_counters(&txn, kind, &blob.hash, -(VARIANTS_PER_IMAGE as i64), -blob.total_bytes(), -1)
@@ -317,7 +322,7 @@ impl ImageLibrary {
         let Some((kind, hash, _)) = parse_storage_key(key) else {
             return Ok(ReadOutcome::Missing);
         };
-        let content = format!("{kind:?}/{hash}");
+        let content = committed_key(kind, hash);
         let known = self.committed.lock().is_ok_and(|committed| committed.contains(&content));
         if !known {
             let row = image_blob::Entity::find()
