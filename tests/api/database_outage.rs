@@ -1,5 +1,6 @@
 //! The database goes away: `/readyz` fails, `/health` reports it (200, critical) instead of a 500,
-//! and the last good figures are kept with their age. On PostgreSQL the database is really
+//! the last good figures are kept with their age, and the routes that need the database answer 503
+//! `unavailable`. On PostgreSQL the database is really
 //! dropped (its connections terminated); on SQLite the app's connection pool is closed.
 
 use sea_orm::ConnectionTrait;
@@ -33,6 +34,22 @@ async fn lose_the_database(backend: Backend) {
             assert_eq!(health["database"]["freshness"]["database_reachable"], false);
             assert!(health["database"]["freshness"]["last_error"].is_string());
             assert_eq!(health["database"]["products_count"], 9, "the last good figures are kept");
+
+            // Routes that read the database per request say so with a 503 the client may retry,
+            // never a 500: reads, and writes (nothing is half-written).
+            for (method, path) in [
+                (reqwest::Method::GET, "/api/v1/admin/platform-health/trends"),
+                (reqwest::Method::GET, "/api/v1/admin/platform-health/snapshots"),
+                (reqwest::Method::POST, "/api/v1/admin/platform-health/snapshot"),
+            ] {
+                let reply = app.request(method, path, Some(&app.admin_token)).await;
+                assert_eq!(reply.status, 503, "{path}: {}", reply.text);
+                assert_eq!(reply.json["error"]["code"], "unavailable", "{path}");
+                assert_eq!(
+                    reply.json["error"]["message"], "the database is unavailable; try again shortly",
+                    "{path}"
+                );
+            }
 
             // A token not seen before cannot be checked: 503 with the JSON error shape, not a 500.
             let viewer = app.get("/api/v1/admin/platform-health/health", Some(&app.viewer_token)).await;

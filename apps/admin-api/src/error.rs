@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use sea_orm::{DbErr, RuntimeErr, SqlxError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -60,8 +61,8 @@ pub enum ApiError {
     Alerts(#[from] alerts::Error),
 }
 
-/// The answers every admin route may give besides its own: no valid token, not an admin, or the
-/// token's rate limit reached.
+/// The answers every admin route may give besides its own: no valid token, not an admin, the
+/// token's rate limit reached, or the database (which checks the token) unreachable.
 #[derive(utoipa::IntoResponses)]
 pub enum AdminErrors {
     /// No valid token (`unauthorized`).
@@ -73,6 +74,12 @@ pub enum AdminErrors {
     /// The token's rate limit is reached (`rate_limited`; `Retry-After` says when to come back).
     #[response(status = 429, description = "Rate limit reached; see Retry-After and X-RateLimit-*")]
     RateLimited(ErrorBody),
+    /// The database or another backing service cannot be reached right now (`unavailable`; retry).
+    #[response(
+        status = 503,
+        description = "A backing service (the database, image storage, Redis) is unreachable right now; retry"
+    )]
+    Unavailable(ErrorBody),
 }
 
 /// The error body.
@@ -99,6 +106,32 @@ type Kind = (StatusCode, &'static str);
 const INTERNAL: Kind = (StatusCode::INTERNAL_SERVER_ERROR, "internal");
 const CONFLICT: Kind = (StatusCode::CONFLICT, "conflict");
 const NOT_FOUND: Kind = (StatusCode::NOT_FOUND, "not_found");
+const UNAVAILABLE: Kind = (StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+
+/// A database error is a 503 the client may retry when the database cannot be reached right now
+/// (down, restarting, the connection lost, no connection free in time); any other is a bug (500).
+fn db_kind(error: &DbErr) -> Kind {
+    let unreachable = match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            match &**error {
+                SqlxError::Io(_)
+                | SqlxError::Tls(_)
+                | SqlxError::PoolTimedOut
+                | SqlxError::PoolClosed
+                | SqlxError::WorkerCrashed => true,
+                // SQLSTATE class 08 (connection exception) and 57P (the server shutting down,
+                // starting up, or its connection terminated by an administrator).
+                SqlxError::Database(error) => {
+                    error.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P"))
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    };
+    if unreachable { UNAVAILABLE } else { INTERNAL }
+}
 
 fn stores_kind(error: &stores::Error) -> Kind {
     use stores::Error as E;
@@ -111,7 +144,7 @@ fn stores_kind(error: &stores::Error) -> Kind {
         | E::DuplicateStoreCode(_)
         | E::DuplicateTeamMember { .. } => CONFLICT,
         E::InvalidOrder(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-        E::Db(_) => INTERNAL,
+        E::Db(error) => db_kind(error),
     }
 }
 
@@ -123,7 +156,8 @@ fn billing_kind(error: &billing::Error) -> Kind {
         E::AlreadySubscribed(_) | E::InvalidTransition { .. } => CONFLICT,
         E::SubscriptionNotFound(_) => NOT_FOUND,
         E::Store(error) => stores_kind(error),
-        E::TierNotInCatalogue(_) | E::Db(_) => INTERNAL,
+        E::Db(error) => db_kind(error),
+        E::TierNotInCatalogue(_) => INTERNAL,
     }
 }
 
@@ -141,8 +175,9 @@ fn images_kind(error: &images::Error) -> Kind {
         E::LimitReached { .. } => (StatusCode::FORBIDDEN, "limit_reached"),
         E::NotFound(_) => NOT_FOUND,
         E::Storage(full) if full.is_full() => (StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage"),
-        E::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-        E::Rejected(Rejected::Encode(_)) | E::Db(_) => INTERNAL,
+        E::Storage(_) => UNAVAILABLE,
+        E::Db(error) => db_kind(error),
+        E::Rejected(Rejected::Encode(_)) => INTERNAL,
     }
 }
 
@@ -151,7 +186,8 @@ fn forecast_kind(error: &forecast::Error) -> Kind {
     match error {
         E::Sizing(_) | E::InvalidInput(_) => (StatusCode::BAD_REQUEST, "bad_request"),
         E::Measure(health::Error::Billing(error)) => billing_kind(error),
-        E::Measure(health::Error::Db(_)) | E::Csv(_) | E::Db(_) | E::Compute(_) => INTERNAL,
+        E::Measure(health::Error::Db(error)) | E::Db(error) => db_kind(error),
+        E::Csv(_) | E::Compute(_) => INTERNAL,
     }
 }
 
@@ -165,20 +201,22 @@ impl ApiError {
             ApiError::NotFound(_) => NOT_FOUND,
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::RangeNotSatisfiable(_) => (StatusCode::RANGE_NOT_SATISFIABLE, "range_not_satisfiable"),
-            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            ApiError::Db(_) | ApiError::Encode(_) => INTERNAL,
+            ApiError::Unavailable(_) => UNAVAILABLE,
+            ApiError::Db(error) => db_kind(error),
+            ApiError::Encode(_) => INTERNAL,
             ApiError::Stores(error) => stores_kind(error),
             ApiError::Billing(error) => billing_kind(error),
             ApiError::Images(error) => images_kind(error),
             ApiError::Forecast(error) => forecast_kind(error),
             ApiError::Accounts(accounts::Error::InvalidEmail(_)) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::Accounts(accounts::Error::Db(_)) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            ApiError::Quotas(quotas::Error::Redis(_)) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Accounts(accounts::Error::Db(_)) | ApiError::Quotas(quotas::Error::Redis(_)) => {
+                UNAVAILABLE
+            }
             ApiError::Quotas(quotas::Error::Protocol(_)) => INTERNAL,
             ApiError::Alerts(alerts::Error::NotFound(_)) => NOT_FOUND,
             ApiError::Alerts(alerts::Error::Resolved(_)) => CONFLICT,
             ApiError::Alerts(alerts::Error::InvalidSilence(_)) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::Alerts(alerts::Error::Db(_)) => INTERNAL,
+            ApiError::Alerts(alerts::Error::Db(error)) => db_kind(error),
         }
     }
 
@@ -186,17 +224,18 @@ impl ApiError {
     fn message(&self) -> String {
         let status = self.kind().0;
         let message = match self {
-            ApiError::Images(_) if status == StatusCode::SERVICE_UNAVAILABLE => {
-                "image storage is unavailable"
-            }
-            ApiError::Images(_) if status == StatusCode::INSUFFICIENT_STORAGE => {
+            ApiError::Images(images::Error::Storage(_)) if status == StatusCode::INSUFFICIENT_STORAGE => {
                 "image storage is full; nothing was stored"
             }
+            ApiError::Images(images::Error::Storage(_)) => "image storage is unavailable",
             ApiError::Accounts(accounts::Error::Db(_)) => {
                 "the token cannot be checked: the database is unavailable"
             }
             ApiError::Quotas(quotas::Error::Redis(_)) => "the rate limiter's Redis is unavailable",
             ApiError::Unavailable(_) => return self.to_string(),
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => {
+                "the database is unavailable; try again shortly"
+            }
             _ if status.is_server_error() => "internal error",
             _ => return self.to_string(),
         };

@@ -45,7 +45,7 @@ pub struct UploadForm {
         (status = 415, body = ErrorBody, description = "Not a JPEG, PNG, GIF or WebP by content"),
         (status = 422, body = ErrorBody, description = "`invalid_image` (truncated, corrupt, too many pixels) or `product_of_another_store`"),
         (status = 429, body = ErrorBody, description = "The token's rate limit is reached (Retry-After)"),
-        (status = 503, body = ErrorBody, description = "`unavailable`: the image storage cannot be reached (nothing stored)"),
+        (status = 503, body = ErrorBody, description = "`unavailable`: the image storage or the database cannot be reached right now (nothing stored; retry)"),
         (status = 507, body = ErrorBody, description = "`insufficient_storage`: the image storage is full (nothing stored)")))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn upload(

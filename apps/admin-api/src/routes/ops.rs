@@ -9,8 +9,9 @@ use sea_orm::ConnectionTrait;
 use crate::dto::Probe;
 use crate::state::AppState;
 
-/// How long `/readyz` waits for the database.
-const READY_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long `/readyz` waits for the database: under the usual 1 s probe timeout of load balancers
+/// and orchestrators, so a database that is down gets a quick 503, not a probe that times out.
+const READY_TIMEOUT: Duration = Duration::from_millis(800);
 
 /// The process is up (no dependency is checked).
 #[utoipa::path(get, path = "/livez", tag = "operations", responses((status = 200, body = Probe)))]
@@ -18,7 +19,7 @@ pub async fn livez() -> web::Json<Probe> {
     web::Json(Probe { status: "ok" })
 }
 
-/// The database answers a query within 2 s; 503 otherwise.
+/// The database answers a query within 0.8 s; 503 otherwise.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Probe), (status = 503, body = Probe)))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match tokio::time::timeout(READY_TIMEOUT, state.db.execute_unprepared("SELECT 1")).await {

@@ -68,8 +68,7 @@ pub struct ApiUsageQuery {
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/api-usage", tag = "platform-health", params(ApiUsageQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "API usage by merchant", body = ApiUsageResponse),
-        (status = 400, description = "Bad query parameter", body = ErrorBody),
-        (status = 503, description = "The rate limiter's Redis is unavailable", body = ErrorBody), AdminErrors))]
+        (status = 400, description = "Bad query parameter", body = ErrorBody), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn api_usage(
     admin: Admin,
