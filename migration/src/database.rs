@@ -63,6 +63,22 @@ impl DatabaseSettings {
         Migrator::up(&db, None).await?;
         Ok(db)
     }
+
+    /// A pool of at most one connection, apart from the main pool, for readiness probes: it
+    /// answers whether the database is reachable even while every pooled connection is busy
+    /// under load, and gives up after `timeout`. Lazy: the connection opens at the first probe
+    /// (and again after the database was away).
+    pub async fn connect_probe(&self, timeout: Duration) -> Result<DatabaseConnection, DbErr> {
+        let mut options = ConnectOptions::new(self.url.clone());
+        options
+            .max_connections(1)
+            .min_connections(0)
+            .connect_timeout(timeout)
+            .acquire_timeout(timeout)
+            .connect_lazy(true)
+            .sqlx_logging(false);
+        Database::connect(options).await
+    }
 }
 
 /// Connections of `db`'s pool in use, % of the pool's maximum (one decimal): the figure behind
@@ -83,6 +99,17 @@ pub fn pool_usage_percent(db: &DatabaseConnection) -> Option<f64> {
     };
     let in_use = open.saturating_sub(u32::try_from(idle).unwrap_or(u32::MAX));
     (max > 0).then(|| (f64::from(in_use) / f64::from(max) * 1000.0).round() / 10.0)
+}
+
+/// Whether `db`'s pool was closed (by the application at shutdown, or by a test).
+pub fn is_closed(db: &DatabaseConnection) -> bool {
+    match db.get_database_backend() {
+        #[cfg(feature = "postgres")]
+        sea_orm::DatabaseBackend::Postgres => db.get_postgres_connection_pool().is_closed(),
+        #[cfg(feature = "sqlite")]
+        sea_orm::DatabaseBackend::Sqlite => db.get_sqlite_connection_pool().is_closed(),
+        _ => false,
+    }
 }
 
 /// `url` without its password.

@@ -8,7 +8,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
-pub use database::{DatabaseSettings, pool_usage_percent, redact};
+pub use database::{DatabaseSettings, is_closed, pool_usage_percent, redact};
 
 mod database;
 mod m20260101_000001_merchants;

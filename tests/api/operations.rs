@@ -9,6 +9,19 @@ e2e_test!(async fn probes_answer_without_a_token(app) {
     assert_eq!((ready.status, ready.json["status"].as_str()), (200, Some("ok")));
 });
 
+// Every pooled connection busy, as under a peak's load (seed 004's peak found /readyz failing
+// then): the instance still answers ready, because the probe has a connection of its own.
+e2e_test!(async fn readiness_does_not_wait_for_a_busy_pool(app) {
+    use sea_orm::TransactionTrait;
+    let mut held = Vec::new();
+    while migration::pool_usage_percent(&app.state.db) < Some(100.0) {
+        held.push(app.state.db.begin().await.unwrap());
+    }
+    let ready = app.get("/readyz", None).await;
+    assert_eq!((ready.status, ready.json["status"].as_str()), (200, Some("ok")), "{} held", held.len());
+    drop(held);
+});
+
 e2e_test!(async fn metrics_export_request_histograms_by_route_pattern(app) {
     app.get_as_admin("/api/v1/admin/platform-health/health").await;
     app.get("/api/v1/admin/platform-health/capacity", None).await;

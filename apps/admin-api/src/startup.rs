@@ -145,8 +145,14 @@ async fn start_measuring(
     let alert_rules = settings.alerts.rules(&settings.thresholds);
     tracing::info!(storage = images.files().describe(), "image storage");
     let window = Duration::from_secs(settings.monitor.request_window_seconds);
+    let probe = settings
+        .database
+        .connect_probe(routes::ops::READY_TIMEOUT)
+        .await
+        .context("opening the readiness probe's connection pool")?;
     Ok(AppState {
         db,
+        probe,
         sampler,
         monitor,
         meters: Arc::new(Meters { requests: RequestStats::new(window), metrics: health::Metrics::new() }),

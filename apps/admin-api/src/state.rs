@@ -13,6 +13,8 @@ use crate::render_cache::RenderCache;
 pub struct AppState {
     /// The connection pool.
     pub db: DatabaseConnection,
+    /// One connection apart from the pool, for `/readyz`.
+    pub probe: DatabaseConnection,
     /// CPU, memory and disk, sampled in the background.
     pub sampler: health::SystemSampler,
     /// Database figures, refreshed in the background.

@@ -142,9 +142,12 @@ fn evaluate(series: &[f64], cut: usize, window: usize, horizon: usize, tally: &m
             tally.in80 += usize::from(holds(estimate.interval_80));
             tally.in95 += usize::from(holds(estimate.interval_95));
         }
-        Err(_) => {
+        Err(none) => {
             tally.errors.push(1.0);
             tally.none += 1;
+            let opens = |i: Option<forecast::Interval>| i.is_some_and(|i| i.low <= truth + 0.5);
+            tally.in80 += usize::from(opens(none.interval_80));
+            tally.in95 += usize::from(opens(none.interval_95));
         }
     }
 }

@@ -129,6 +129,19 @@ pub struct ImageLibrary {
     /// content, not per request. Entries go when this process deletes the content; past
     /// [`COMMITTED_CACHE`] entries the set starts over.
     committed: std::sync::Arc<std::sync::Mutex<HashSet<String>>>,
+    /// The storage counters as last read, see [`ImageLibrary::stats`].
+    stats: std::sync::Arc<StatsCache>,
+}
+
+/// How long [`ImageLibrary::stats`] reuses a read of the counters.
+const STATS_FRESH: std::time::Duration = std::time::Duration::from_secs(1);
+
+#[derive(Debug, Default)]
+struct StatsCache {
+    /// Stores and deletes through this library so far: a read made before one is stale.
+    writes: std::sync::atomic::AtomicU64,
+    /// When, at which count of writes, and what was read.
+    last: tokio::sync::Mutex<Option<(std::time::Instant, u64, StorageStats)>>,
 }
 
 /// Most contents [`ImageLibrary`] remembers as committed.
@@ -146,7 +159,32 @@ impl ImageLibrary {
             files,
             processor: Processor::new(settings, max_concurrent),
             committed: Default::default(),
+            stats: Default::default(),
         }
+    }
+
+    /// The storage counters ([`load_storage_stats`]), read from the database at most once a
+    /// second however many ask at once (the others wait for that read and share it). A store or
+    /// delete through this library makes the next call read again, so its caller sees its own
+    /// change; other instances' changes show within a second.
+    pub async fn stats<C: ConnectionTrait>(&self, db: &C) -> std::result::Result<StorageStats, DbErr> {
+        use std::sync::atomic::Ordering;
+        let mut last = self.stats.last.lock().await;
+        let writes = self.stats.writes.load(Ordering::Acquire);
+        if let Some((at, seen, stats)) = *last
+            && seen == writes
+            && at.elapsed() < STATS_FRESH
+        {
+            return Ok(stats);
+        }
+        let stats = load_storage_stats(db).await?;
+        *last = Some((std::time::Instant::now(), writes, stats));
+        Ok(stats)
+    }
+
+    /// The counters changed: the next [`ImageLibrary::stats`] reads them again.
+    fn counters_changed(&self) {
+        self.stats.writes.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// The file store.
@@ -247,7 +285,10 @@ impl ImageLibrary {
         }
         .await;
         match outcome {
-            Ok(row) => Ok(stored_image(row, &blob, false)),
+            Ok(row) => {
+                self.counters_changed();
+                Ok(stored_image(row, &blob, false))
+            }
             Err(error) => {
                 for key in &written {
                     if let Err(e) = self.files.delete(key).await {
@@ -306,6 +347,7 @@ impl ImageLibrary {
             }
         }
         txn.commit().await?;
+        self.counters_changed();
         Ok(())
     }
 

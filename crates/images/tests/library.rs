@@ -328,3 +328,27 @@ migration::db_test!(async fn reconcile_reports_drift_orphans_and_missing_files_a
     assert!(!report.drifted(), "{report:?}");
     assert_eq!(good.total_blobs, report.found.total_blobs);
 });
+
+// The counters as `/images/stats` reads them: once a second at most, but a library's own store
+// and delete show at once; another instance's (a second library on the same database) within a
+// second.
+migration::db_test!(async fn stats_show_own_writes_at_once_and_others_within_a_second(db) {
+    let fx = Fixture::new(db).await;
+    let files = FileStore::open(&StorageConfig::Local { root: fx.root() }).unwrap();
+    let other = ImageLibrary::new(files, PipelineSettings::default(), 1);
+    assert_eq!(fx.library.stats(&fx.db).await.unwrap(), StorageStats::default());
+
+    let stored = fx.upload(fx.product_image(None), jpeg(400, 300, 7)).await.unwrap();
+    let after_upload = fx.library.stats(&fx.db).await.unwrap();
+    assert_eq!(after_upload, fx.stats().await, "own upload shown at once");
+    assert_eq!((after_upload.total_files, after_upload.total_blobs), (3, 1));
+
+    let slot = other.reserve().await.unwrap();
+    other.upload(&fx.db, slot, fx.product_image(None), jpeg(400, 300, 8)).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let seen = fx.library.stats(&fx.db).await.unwrap();
+    assert_eq!((seen.total_files, seen.total_blobs), (6, 2), "another instance's upload within a second");
+
+    fx.library.delete(&fx.db, stored.id).await.unwrap();
+    assert_eq!(fx.library.stats(&fx.db).await.unwrap().total_blobs, 1, "own delete shown at once");
+});

@@ -11,7 +11,7 @@ use crate::state::AppState;
 
 /// How long `/readyz` waits for the database: under the usual 1 s probe timeout of load balancers
 /// and orchestrators, so a database that is down gets a quick 503, not a probe that times out.
-const READY_TIMEOUT: Duration = Duration::from_millis(800);
+pub(crate) const READY_TIMEOUT: Duration = Duration::from_millis(800);
 
 /// The process is up (no dependency is checked).
 #[utoipa::path(get, path = "/livez", tag = "operations", responses((status = 200, body = Probe)))]
@@ -19,10 +19,15 @@ pub async fn livez() -> web::Json<Probe> {
     web::Json(Probe { status: "ok" })
 }
 
-/// The database answers a query within 0.8 s; 503 otherwise.
+/// The database answers a query within 0.8 s; 503 otherwise. The query runs on a connection of
+/// its own, so a pool busy under load does not make the instance look down.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Probe), (status = 503, body = Probe)))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match tokio::time::timeout(READY_TIMEOUT, state.db.execute_unprepared("SELECT 1")).await {
+    if migration::is_closed(&state.db) {
+        tracing::warn!("readiness check: the connection pool is closed");
+        return HttpResponse::ServiceUnavailable().json(Probe { status: "unavailable" });
+    }
+    match tokio::time::timeout(READY_TIMEOUT, state.probe.execute_unprepared("SELECT 1")).await {
         Ok(Ok(_)) => HttpResponse::Ok().json(Probe { status: "ok" }),
         Ok(Err(error)) => {
             tracing::warn!(%error, "readiness check: database query failed");

@@ -105,12 +105,24 @@ pub struct DaysUntil {
 }
 
 /// Why there is no estimate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NoEstimate {
     /// For people.
     pub reason: String,
     /// Observations available.
     pub points: usize,
+    /// When the best-checked model does not reach the threshold but its 80 % band does: from the
+    /// day the band's upper end reaches it, with an open late end (the level may be reached that
+    /// early, or not at all). `None` when nothing was fitted or even the band stays below.
+    pub interval_80: Option<Interval>,
+    /// The same for the 95 % band.
+    pub interval_95: Option<Interval>,
+}
+
+impl NoEstimate {
+    fn without_interval(reason: String, points: usize) -> NoEstimate {
+        NoEstimate { reason, points, interval_80: None, interval_95: None }
+    }
 }
 
 /// A forecast value with its 80 % band. On the wire: `[low, expected, high]`.
@@ -158,10 +170,10 @@ struct Fits {
 fn fit_all(series: &[f64]) -> Result<Fits, NoEstimate> {
     let points = series.len();
     if points < MIN_POINTS {
-        return Err(NoEstimate {
-            reason: format!("{points} daily snapshots; at least {MIN_POINTS} are needed"),
+        return Err(NoEstimate::without_interval(
+            format!("{points} daily snapshots; at least {MIN_POINTS} are needed"),
             points,
-        });
+        ));
     }
     let prepared = clean::prepare(series);
     let scale = Scale::of(&prepared.values);
@@ -178,10 +190,10 @@ fn fit_all(series: &[f64]) -> Result<Fits, NoEstimate> {
         })
         .collect();
     if fits.is_empty() {
-        return Err(NoEstimate {
-            reason: format!("no model could be checked on {points} snapshots"),
+        return Err(NoEstimate::without_interval(
+            format!("no model could be checked on {points} snapshots"),
             points,
-        });
+        ));
     }
     Ok(Fits { values: prepared.values, scale, notes: prepared.notes, fits })
 }
@@ -283,6 +295,7 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
     let (Some(days), Some(interval_80), Some(interval_95)) =
         (chosen.days, chosen.interval_80, chosen.interval_95)
     else {
+        let open = |i: Option<Interval>| i.map(|i| Interval { high: None, ..i });
         let early = chosen.interval_80.map(|i| format!("; its 80 % interval opens in {:.0} days", i.low));
         return Err(NoEstimate {
             reason: format!(
@@ -292,6 +305,8 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
                 early.unwrap_or_default()
             ),
             points,
+            interval_80: open(chosen.interval_80),
+            interval_95: open(chosen.interval_95),
         });
     };
     let mut notes = fits.notes.clone();

@@ -118,8 +118,22 @@ fn too_few_points_or_no_growth_give_a_reason() {
     assert!(short.reason.contains("at least 7"), "{}", short.reason);
     let flat = days_until_threshold(&[50.0; 30], 100.0).unwrap_err();
     assert!(flat.reason.contains("does not reach"), "{}", flat.reason);
+    assert_eq!((short.interval_80, flat.interval_80), (None, None), "nothing fitted; no error at all");
     let shrinking: Vec<f64> = (0..30).map(|d| 500.0 - f64::from(d)).collect();
     assert!(days_until_threshold(&shrinking, 1_000.0).is_err());
+}
+
+/// A noisy series drifting down, asked about a level a little above it: no model reaches it, but
+/// its error bands say it may be reached (from some day on, or never): an open interval.
+#[test]
+fn a_falling_series_may_still_reach_a_level_its_bands_reach() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let series: Vec<f64> = (0..60).map(|d| 1_000.0 - f64::from(d) + rng.random_range(-40.0..40.0)).collect();
+    let none = days_until_threshold(&series, 1_000.0).unwrap_err();
+    assert!(none.reason.contains("does not reach") && none.reason.contains("interval opens"), "{none:?}");
+    let (i80, i95) = (none.interval_80.unwrap(), none.interval_95.unwrap());
+    assert!(i80.low > 0.0 && i80.high.is_none() && i95.high.is_none(), "{none:?}");
+    assert!(i95.low <= i80.low, "the 95 % band is wider: {none:?}");
 }
 
 #[test]
