@@ -141,7 +141,18 @@ struct StatsCache {
     /// Stores and deletes through this library so far: a read made before one is stale.
     writes: std::sync::atomic::AtomicU64,
     /// When, at which count of writes, and what was read.
-    last: tokio::sync::Mutex<Option<(std::time::Instant, u64, StorageStats)>>,
+    last: std::sync::Mutex<Option<(std::time::Instant, u64, StorageStats)>>,
+    /// A caller is reading the counters again because the last read is over a second old.
+    refreshing: std::sync::atomic::AtomicBool,
+}
+
+/// Clears [`StatsCache::refreshing`] when the read ends, also when it fails or is dropped.
+struct Refreshing<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for Refreshing<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::Release);
+    }
 }
 
 /// Most contents [`ImageLibrary`] remembers as committed.
@@ -163,22 +174,31 @@ impl ImageLibrary {
         }
     }
 
-    /// The storage counters ([`load_storage_stats`]), read from the database at most once a
-    /// second however many ask at once (the others wait for that read and share it). A store or
-    /// delete through this library makes the next call read again, so its caller sees its own
-    /// change; other instances' changes show within a second.
+    /// The storage counters ([`load_storage_stats`]), read from the database about once a
+    /// second however many ask: within a second of a read its result is the answer; after that,
+    /// one caller reads again while the others are answered with the last read (nobody waits
+    /// for another's read). A store or delete through this library makes the next call read, so
+    /// its caller sees its own change; other instances' changes show within about a second.
     pub async fn stats<C: ConnectionTrait>(&self, db: &C) -> std::result::Result<StorageStats, DbErr> {
         use std::sync::atomic::Ordering;
-        let mut last = self.stats.last.lock().await;
-        let writes = self.stats.writes.load(Ordering::Acquire);
-        if let Some((at, seen, stats)) = *last
+        let cache = &*self.stats;
+        let writes = cache.writes.load(Ordering::Acquire);
+        let last = *cache.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut _refreshing = None;
+        if let Some((at, seen, stats)) = last
             && seen == writes
-            && at.elapsed() < STATS_FRESH
         {
-            return Ok(stats);
+            if at.elapsed() < STATS_FRESH || cache.refreshing.swap(true, Ordering::AcqRel) {
+                return Ok(stats);
+            }
+            _refreshing = Some(Refreshing(&cache.refreshing));
         }
         let stats = load_storage_stats(db).await?;
-        *last = Some((std::time::Instant::now(), writes, stats));
+        let mut last = cache.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A read that began after a later write than this one's is kept.
+        if last.is_none_or(|(_, seen, _)| seen <= writes) {
+            *last = Some((std::time::Instant::now(), writes, stats));
+        }
         Ok(stats)
     }
 
