@@ -14,8 +14,10 @@
 //! for `predict_linear` (least squares over the same window, the crossing of its line extended
 //! from the last point), and how often Orion's 80 % and 95 % intervals held the truth. A case
 //! without an estimate (the chosen model does not reach the level within 10 years: a history
-//! that falls before the series rises again) counts as an error of 1 and a miss; their number is
-//! printed, as they cap the coverage.
+//! that falls before the series rises again) counts as an error of 1; its interval is the open
+//! one the model's bands give (`NoEstimate::interval_80`/`_95`: from the day the upper band
+//! reaches the level, or none), which holds the truth when it opens early enough. Their number
+//! is printed.
 
 use std::path::Path;
 
