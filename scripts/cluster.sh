@@ -28,6 +28,8 @@ BIN="$CARGO_TARGET_DIR/$PROFILE/admin-api"
 S3="$CARGO_TARGET_DIR/$PROFILE/examples/s3_server"
 
 DIR=$(mktemp -d /tmp/orion-cluster.XXXX)
+# nginx's workers (user nobody) buffer large request bodies in files under it.
+chmod 711 "$DIR"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -112,11 +114,12 @@ pids+=($!)
 
 cd "$DIR"
 "$BIN" migrate >/dev/null
-"$BIN" seed-demo --merchants 20 --months 2 --history-days 30 >/dev/null
+# Enterprise plans: the writers of the Goose mix upload to the same products again and again.
+"$BIN" seed-demo --merchants 20 --months 2 --history-days 30 --tiers enterprise=1 >/dev/null
 TOKEN=$("$BIN" create-admin --email cluster@orion.example | tail -n 1)
 AUTH="Authorization: Bearer $TOKEN"
 start_instance() { # n: port 810n
-  ORION__SERVER__PORT=810$1 ORION__SERVER__DATA_DIR="$DIR/data$1" "$BIN" serve >"$DIR/admin$1.log" 2>&1 &
+  ORION__SERVER__PORT=810$1 ORION__SERVER__DATA_DIR="$DIR/data$1" "$BIN" serve >>"$DIR/admin$1.log" 2>&1 &
   echo $!
 }
 declare -A instance

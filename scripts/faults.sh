@@ -39,6 +39,9 @@ verdict() { # name, ok (0/1), findings
 psql "$PG" -qc "DROP DATABASE IF EXISTS orion_faults WITH (FORCE)" -qc "CREATE DATABASE orion_faults"
 export ORION__DATABASE__URL="$DB_URL" ORION__SERVER__PORT=8120 ORION__SERVER__DATA_DIR="$DIR/data"
 export ORION__IMAGES__ROOT="$DIR/uploads" ORION__LOG__FILTER=warn ORION__RATE_LIMIT__ENABLED=false
+# Alerts evaluated every second, and one rule that fires at once (more than one product), so alert
+# rows are being written when PostgreSQL goes away.
+export ORION__ALERTS__EVALUATION_SECONDS=1 ORION__THRESHOLDS__PRODUCTS_TOTAL__WARNING=1
 "$BIN" migrate >/dev/null
 "$BIN" seed-demo --merchants 10 --months 1 --history-days 5 >/dev/null
 TOKEN=$("$BIN" create-admin --email faults@orion.example | tail -n 1)
@@ -120,10 +123,15 @@ bad=$( { grep -E '^[0-9]{3} ' "$DIR/pg-wrk.txt" | awk '$1 >= 500 && $1 != 503' |
 report=$(reconcile)
 dupes=$(psql "$DB_URL" -tAc "SELECT COUNT(*) FROM (SELECT snapshot_date FROM capacity_snapshot GROUP BY snapshot_date HAVING COUNT(*) > 1) d")
 missing=$(echo "$report" | grep -o 'missing files: [0-9]*' | grep -o '[0-9]*$' || true)
+alerts=$(psql "$DB_URL" -tAc "SELECT COUNT(*) FROM alert_instance")
+# Half-written alerts: two open alerts of one rule, a firing one without its time, a resolved one
+# without its end.
+torn=$(psql "$DB_URL" -tAc "SELECT (SELECT COUNT(*) FROM (SELECT rule FROM alert_instance WHERE state <> 'resolved' GROUP BY rule HAVING COUNT(*) > 1) d) + (SELECT COUNT(*) FROM alert_instance WHERE (state = 'firing' AND fired_at IS NULL) OR (state = 'resolved' AND resolved_at IS NULL))")
 ok=$(python3 -c "print(int(${recovered:-99} <= 10))")
-[ "$bad" = 0 ] && [ "$dupes" = 0 ] && [ "${missing:-1}" = 0 ] && echo "$ready_down" | grep -q 503 || ok=0
+[ "$bad" = 0 ] && [ "$dupes" = 0 ] && [ "${missing:-1}" = 0 ] && [ "$torn" = 0 ] && [ "$alerts" -gt 0 ] \
+  && echo "$ready_down" | grep -q 503 || ok=0
 verdict "1. PostgreSQL stopped for 8 s under load" "$ok" \
-  "/readyz while down: $ready_down; ready again ${recovered:-never} s after PostgreSQL was back; reads (status count): $reads; uploads:$uploads; 5xx other than 503: $bad; duplicate snapshot days: $dupes; reconcile: missing files ${missing:-?}"
+  "/readyz while down: $ready_down; ready again ${recovered:-never} s after PostgreSQL was back; reads (status count): $reads; uploads:$uploads; 5xx other than 503: $bad; duplicate snapshot days: $dupes; reconcile: missing files ${missing:-?}; alert rows $alerts, half-written $torn"
 kill "$server"; wait "$server" 2>/dev/null || true; server=""
 
 # 2. kill -9 in the middle of uploads (four at once, new content each).
