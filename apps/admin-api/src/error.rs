@@ -95,7 +95,7 @@ pub struct ErrorDetail {
     /// Stable, machine-readable: `unauthorized`, `forbidden`, `bad_request`, `not_found`,
     /// `conflict`, `unavailable`, `internal`, `payload_too_large`, `range_not_satisfiable`,
     /// `unsupported_media_type`, `invalid_image`, `product_of_another_store`,
-    /// `no_live_subscription`, `limit_reached`, `rate_limited`.
+    /// `no_live_subscription`, `limit_reached`, `rate_limited`, `insufficient_storage`.
     #[schema(example = "bad_request")]
     pub code: &'static str,
     /// For people.
