@@ -5,9 +5,9 @@
 //! `COUNT(*)`/`MAX(id)`), so a snapshot captured by another instance shows within a second; a
 //! capture in this process calls [`OutlookCache::invalidate`]. While one request asks, the others
 //! are answered from the outlook there is (under load, a slow database then delays one request a
-//! second instead of every forecast route: seed 004's peak test found p99 10 s before). Recomputing fits every metric on up
-//! to two years of days (a few hundred milliseconds); it runs on the blocking pool, once, while
-//! concurrent requests wait for it.
+//! second instead of every forecast route: seed 004's peak test found p99 10 s before).
+//! Recomputing fits every metric on up to two years of days (a few hundred milliseconds); it runs
+//! on the blocking pool, once, while concurrent requests wait for it.
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};

@@ -184,15 +184,16 @@ impl ImageLibrary {
         let cache = &*self.stats;
         let writes = cache.writes.load(Ordering::Acquire);
         let last = *cache.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut _refreshing = None;
-        if let Some((at, seen, stats)) = last
-            && seen == writes
-        {
-            if at.elapsed() < STATS_FRESH || cache.refreshing.swap(true, Ordering::AcqRel) {
-                return Ok(stats);
+        // Held while this caller reads again a read that is only old (not one a write made stale).
+        let _refreshing = match last {
+            Some((at, seen, stats)) if seen == writes => {
+                if at.elapsed() < STATS_FRESH || cache.refreshing.swap(true, Ordering::AcqRel) {
+                    return Ok(stats);
+                }
+                Some(Refreshing(&cache.refreshing))
             }
-            _refreshing = Some(Refreshing(&cache.refreshing));
-        }
+            _ => None,
+        };
         let stats = load_storage_stats(db).await?;
         let mut last = cache.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // A read that began after a later write than this one's is kept.

@@ -137,8 +137,9 @@ pub async fn delete(
 }
 
 /// Image storage statistics, read from the counters kept with every write (two indexed
-/// single-row reads, whatever the number of images), at most once a second per instance: this
-/// instance's own uploads and deletes show at once, other instances' within a second.
+/// single-row reads, whatever the number of images), about once a second per instance
+/// (`ImageLibrary::stats`): this instance's own uploads and deletes show at once, other
+/// instances' within about a second.
 #[utoipa::path(get, path = "/api/v1/admin/images/stats", tag = "images", security(("bearer" = [])),
     responses((status = 200, body = ImageStatsResponse), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]

@@ -23,21 +23,17 @@ pub async fn livez() -> web::Json<Probe> {
 /// its own, so a pool busy under load does not make the instance look down.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Probe), (status = 503, body = Probe)))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if migration::is_closed(&state.db) {
-        tracing::warn!("readiness check: the connection pool is closed");
-        return HttpResponse::ServiceUnavailable().json(Probe { status: "unavailable" });
-    }
-    match tokio::time::timeout(READY_TIMEOUT, state.probe.execute_unprepared("SELECT 1")).await {
-        Ok(Ok(_)) => HttpResponse::Ok().json(Probe { status: "ok" }),
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "readiness check: database query failed");
-            HttpResponse::ServiceUnavailable().json(Probe { status: "unavailable" })
+    let failure = if migration::is_closed(&state.db) {
+        "the connection pool is closed".to_owned()
+    } else {
+        match tokio::time::timeout(READY_TIMEOUT, state.probe.execute_unprepared("SELECT 1")).await {
+            Ok(Ok(_)) => return HttpResponse::Ok().json(Probe { status: "ok" }),
+            Ok(Err(error)) => format!("database query failed: {error}"),
+            Err(_) => format!("database did not answer within {READY_TIMEOUT:?}"),
         }
-        Err(_) => {
-            tracing::warn!("readiness check: database did not answer within {READY_TIMEOUT:?}");
-            HttpResponse::ServiceUnavailable().json(Probe { status: "unavailable" })
-        }
-    }
+    };
+    tracing::warn!("readiness check: {failure}");
+    HttpResponse::ServiceUnavailable().json(Probe { status: "unavailable" })
 }
 
 /// Prometheus metrics in the OpenMetrics text format (base units: seconds, bytes, ratios).
