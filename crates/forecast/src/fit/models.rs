@@ -144,7 +144,11 @@ fn holt(ys: &[f64], seasonal: bool) -> Option<Model> {
     let mut best: Option<(f64, Model)> = None;
     for alpha in [0.1, 0.3, 0.6, 0.9] {
         for beta in [0.02, 0.1, 0.3] {
-            for phi in [0.9, 0.95, 0.98, 1.0] {
+            // No φ = 0.9 (all the trend's remaining growth worth 9 days): chosen on the 13
+            // tuning series of examples/backtest.rs, whose coverages came closer to nominal
+            // without it (mean distance 15.0 → 13.7 points at 30 points of history, 13.3 → 13.1
+            // at 90; US government spending, 30 points: 80 % coverage 70 → 78 %).
+            for phi in [0.95, 0.98, 1.0] {
                 for &gamma in seasons {
                     let params = Smoothing { alpha, beta, phi, gamma: seasonal.then_some(gamma) };
                     let (sse, model) = run_holt(ys, params, log);
