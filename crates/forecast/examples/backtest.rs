@@ -131,7 +131,9 @@ fn main() {
         }
     }
     println!();
-    println!("| window | series | 80 % in 70–90 % | 95 % in 88–99 % | error ≤ predict_linear | mean distance (points) |");
+    println!(
+        "| window | series | 80 % in 70–90 % | 95 % in 88–99 % | error ≤ predict_linear | mean distance (points) |"
+    );
     println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
     for (window, (in80, in95, error, distance, series)) in WINDOWS.into_iter().zip(targets) {
         println!(
@@ -176,7 +178,8 @@ fn evaluate(series: &[f64], cut: usize, window: usize, horizon: usize, tally: &m
             tally.errors.push(relative(Some(estimate.days)));
             let holds =
                 |i: forecast::Interval| i.low <= truth + 0.5 && i.high.is_none_or(|h| truth - 0.5 <= h);
-            let (in80, in95) = (usize::from(holds(estimate.interval_80)), usize::from(holds(estimate.interval_95)));
+            let (in80, in95) =
+                (usize::from(holds(estimate.interval_80)), usize::from(holds(estimate.interval_95)));
             tally.in80 += in80;
             tally.in95 += in95;
             if truth <= f64::from(estimate.calibrated_up_to_days) {
