@@ -104,7 +104,7 @@ fn main() {
             for k in 0..CUTS {
                 let cut = first + (last - first) * k / (CUTS - 1);
                 for horizon in HORIZONS {
-                    evaluate(&series, cut, window, horizon, &mut tally);
+                    evaluate(&name, &series, cut, window, horizon, &mut tally);
                 }
             }
             let n = tally.cases as f64;
@@ -145,7 +145,7 @@ fn main() {
 
 /// One question: the history is `series[cut − window .. cut]`, the level the value `horizon`
 /// days after the cut.
-fn evaluate(series: &[f64], cut: usize, window: usize, horizon: usize, tally: &mut Tally) {
+fn evaluate(name: &str, series: &[f64], cut: usize, window: usize, horizon: usize, tally: &mut Tally) {
     let (before, level) = (series[cut - 1], series[cut - 1 + horizon]);
     if !before.is_finite() || !level.is_finite() || level == before {
         return;
@@ -172,6 +172,25 @@ fn evaluate(series: &[f64], cut: usize, window: usize, horizon: usize, tally: &m
             ),
             Err(e) => eprintln!("cut {cut} w {window} h {horizon}: truth {truth} none: {}", e.reason),
         }
+    }
+    // One line per answered case for scripts/forecast-regimes.py: series, window, horizon, truth,
+    // estimate, the checked horizon, the level's distance from the last value in the chosen
+    // model's typical backtest errors (ln scale; NaN for a series that is not positive), and the
+    // 80 % interval.
+    if std::env::var_os("BACKTEST_CASES").is_some()
+        && let Ok(e) = &answer
+    {
+        let last = history[history.len() - 1];
+        let distance = if last > 0.0 && target > 0.0 { (target / last).ln() } else { f64::NAN };
+        let typical = (1.0 + e.backtest_error_percent.abs() / 100.0).ln();
+        eprintln!(
+            "CASE {name} {window} {horizon} {truth} {} {} {} {} {}",
+            e.days,
+            e.calibrated_up_to_days,
+            distance / typical,
+            e.interval_80.low,
+            e.interval_80.high.unwrap_or(f64::INFINITY)
+        );
     }
     match answer {
         Ok(estimate) => {
