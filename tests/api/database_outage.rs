@@ -55,9 +55,36 @@ async fn lose_the_database(backend: Backend) {
             let viewer = app.get("/api/v1/admin/platform-health/health", Some(&app.viewer_token)).await;
             assert_eq!(viewer.status, 503, "{}", viewer.text);
             assert_eq!(viewer.json["error"]["code"], "unavailable");
+            assert_eq!(
+                viewer.json["error"]["message"],
+                "the token cannot be checked: the database is unavailable"
+            );
         },
     )
     .await
+}
+
+/// A database that answers with an error of its own (here: the token table is gone) is a bug to
+/// fix, not an outage to wait out: 500 `internal`, not a 503 telling the client to retry.
+async fn a_broken_token_table_is_not_an_outage(backend: Backend) {
+    tests::run(backend, |app| async move {
+        app.state.db.execute_unprepared("DROP TABLE api_token").await.unwrap();
+        let reply = app.get("/api/v1/admin/platform-health/health", Some(&app.viewer_token)).await;
+        assert_eq!(reply.status, 500, "{}", reply.text);
+        assert_eq!(reply.json["error"]["code"], "internal");
+        assert_eq!(reply.json["error"]["message"], "internal error");
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_broken_token_table() {
+    a_broken_token_table_is_not_an_outage(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_broken_token_table() {
+    a_broken_token_table_is_not_an_outage(Backend::Postgres).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

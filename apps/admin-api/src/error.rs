@@ -209,9 +209,8 @@ impl ApiError {
             ApiError::Images(error) => images_kind(error),
             ApiError::Forecast(error) => forecast_kind(error),
             ApiError::Accounts(accounts::Error::InvalidEmail(_)) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::Accounts(accounts::Error::Db(_)) | ApiError::Quotas(quotas::Error::Redis(_)) => {
-                UNAVAILABLE
-            }
+            ApiError::Accounts(accounts::Error::Db(error)) => db_kind(error),
+            ApiError::Quotas(quotas::Error::Redis(_)) => UNAVAILABLE,
             ApiError::Quotas(quotas::Error::Protocol(_)) => INTERNAL,
             ApiError::Alerts(alerts::Error::NotFound(_)) => NOT_FOUND,
             ApiError::Alerts(alerts::Error::Resolved(_)) => CONFLICT,
@@ -228,7 +227,7 @@ impl ApiError {
                 "image storage is full; nothing was stored"
             }
             ApiError::Images(images::Error::Storage(_)) => "image storage is unavailable",
-            ApiError::Accounts(accounts::Error::Db(_)) => {
+            ApiError::Accounts(accounts::Error::Db(_)) if status == StatusCode::SERVICE_UNAVAILABLE => {
                 "the token cannot be checked: the database is unavailable"
             }
             ApiError::Quotas(quotas::Error::Redis(_)) => "the rate limiter's Redis is unavailable",
