@@ -66,7 +66,8 @@ impl Scale {
         }
     }
 
-    fn error(self, actual: f64, forecast: f64) -> f64 {
+    /// How far `actual` is from `forecast` in this scale's units.
+    pub(crate) fn error(self, actual: f64, forecast: f64) -> f64 {
         match self {
             // A forecast at or below zero of a positive series is as wrong as it gets.
             Scale::Log if forecast <= 0.0 => 5.0,
@@ -169,10 +170,10 @@ impl Backtest {
 
     /// The intervals of `ln(true day / forecast day)` at 80 % and at 95 % for a forecast crossing
     /// `days` away, from the backtest questions whose forecast day was nearest (within half to
-    /// twice it, at least [`MIN_CROSSINGS`]); each holds 0, and widens by [`CROSSING_BEYOND`] ×
-    /// ln(days / longest) beyond the longest crossing the backtest saw (at most
-    /// [`CROSSING_FARTHEST`] times it). `None` without questions.
-    pub(crate) fn crossing_bands(&self, days: f64) -> Option<[(f64, f64); 2]> {
+    /// twice it, at least [`MIN_CROSSINGS`]); each holds 0, and widens by `widen` ×
+    /// [`CROSSING_BEYOND`] × ln(days / longest) beyond the longest crossing the backtest saw (at
+    /// most [`CROSSING_FARTHEST`] times it; `widen` in 0..=1). `None` without questions.
+    pub(crate) fn crossing_bands(&self, days: f64, widen: f64) -> Option<[(f64, f64); 2]> {
         let x = days.ln();
         let all = &self.crossings;
         let (mut lo, mut hi) = (
@@ -194,7 +195,8 @@ impl Backtest {
         }
         let mut ratios: Vec<f64> = all[lo..hi].iter().map(|c| c.1).collect();
         ratios.sort_by(f64::total_cmp);
-        let extra = CROSSING_BEYOND * (days / self.longest_crossing).clamp(1.0, CROSSING_FARTHEST).ln();
+        let extra =
+            widen * CROSSING_BEYOND * (days / self.longest_crossing).clamp(1.0, CROSSING_FARTHEST).ln();
         Some([0.8, 0.95].map(|coverage| {
             let (low, high) = two_sided(&ratios, coverage);
             (low.min(0.0) - extra, high.max(0.0) + extra)
@@ -408,13 +410,16 @@ mod tests {
         assert_eq!(capped, vec![(60.0, 3.0)]);
 
         let backtest = Backtest::new(vec![(1, 0.0)], questions);
-        let [(low, high), _] = backtest.crossing_bands(20.0).unwrap();
+        let [(low, high), _] = backtest.crossing_bands(20.0, 1.0).unwrap();
         assert!((low - 0.5f64.ln()).abs() < 1e-9 && high.abs() < 1e-9, "{low} {high}");
         // Four times further than the longest true day (20): widened by 1.5·ln 4 on each side,
         // and no more further out.
-        let [(far_low, far_high), _] = backtest.crossing_bands(80.0).unwrap();
-        assert_eq!(backtest.crossing_bands(800.0).unwrap()[0], (far_low, far_high));
+        let [(far_low, far_high), _] = backtest.crossing_bands(80.0, 1.0).unwrap();
+        assert_eq!(backtest.crossing_bands(800.0, 1.0).unwrap()[0], (far_low, far_high));
         let extra = CROSSING_BEYOND * 4f64.ln();
         assert!((far_low - (0.5f64.ln() - extra)).abs() < 1e-9 && (far_high - extra).abs() < 1e-9);
+        // Half the widening when asked for half.
+        let [(half_low, _), _] = backtest.crossing_bands(80.0, 0.5).unwrap();
+        assert!((half_low - (0.5f64.ln() - extra / 2.0)).abs() < 1e-9, "{half_low}");
     }
 }
