@@ -136,6 +136,17 @@ fn a_falling_series_may_still_reach_a_level_its_bands_reach() {
     assert!(i95.low <= i80.low, "the 95 % band is wider: {none:?}");
 }
 
+/// A steady series asked about a level a thousand times higher, which its line never reaches
+/// within 10 years: no interval (noise does not go that far), and the reason says why.
+#[test]
+fn a_level_far_beyond_noise_gets_no_open_interval() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let series: Vec<f64> = (0..90).map(|d| 400.0 + f64::from(d) + rng.random_range(-2.0..2.0)).collect();
+    let none = days_until_threshold(&series, 475_000.0).unwrap_err();
+    assert!(none.reason.contains("only a change of trend would reach it"), "{none:?}");
+    assert_eq!((none.interval_80, none.interval_95), (None, None), "{none:?}");
+}
+
 #[test]
 fn a_threshold_already_reached_is_zero_days_away() {
     let series: Vec<f64> = (0..10).map(|d| 100.0 + f64::from(d)).collect();
