@@ -22,8 +22,8 @@
 //!    and the answer's interval holds both (value errors miss a model that is a few percent off
 //!    in value but consistently late in days). When the level lies many typical errors away,
 //!    the trend, not noise, carries the series there, and that band's widening beyond what the
-//!    backtest saw is scaled down ([`TREND_DRIVEN`]).
-//! 7. **A floor**: every 80 % interval holds at least the estimate × e^±0.2 ([`MIN_SPREAD`]): a
+//!    backtest saw is scaled down (by min(1, 20 / distance)).
+//! 7. **A floor**: every 80 % interval holds at least the estimate × e^±0.2: a
 //!    backtest inside the history cannot see a change of pace after it.
 
 mod calibration;
@@ -137,7 +137,7 @@ pub struct NoEstimate {
     /// When the best-checked model does not reach the threshold but its 80 % band does: from the
     /// day the band's upper end reaches it, with an open late end (the level may be reached that
     /// early, or not at all). `None` when nothing was fitted, when even the band stays below, or
-    /// when the level lies further than noise goes ([`BEYOND_NOISE`] typical backtest errors).
+    /// when the level lies further than noise goes (50 typical backtest errors).
     pub interval_80: Option<Interval>,
     /// The same for the 95 % band.
     pub interval_95: Option<Interval>,
