@@ -25,6 +25,9 @@
 //!    backtest saw is scaled down (by min(1, 20 / distance)).
 //! 7. **A floor**: every 80 % interval holds at least the estimate × e^±0.2: a
 //!    backtest inside the history cannot see a change of pace after it.
+//! 8. **No estimate** when the chosen model never reaches the level within 10 years; its open
+//!    interval (from the day the upper band reaches the level) only when noise could carry the
+//!    series there (within 50 typical backtest errors).
 
 mod calibration;
 mod clean;
