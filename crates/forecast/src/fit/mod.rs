@@ -257,6 +257,12 @@ impl Fits {
         (best, h)
     }
 
+    /// How many of `f`'s typical backtest errors (the median near `h` days) the level lies above
+    /// the last value: far (the trend carries the series there) or within noise's reach.
+    fn distance(&self, f: &Fitted, last: f64, threshold: f64, h: f64) -> f64 {
+        self.scale.error(threshold, last) / f.backtest.error_near(h)
+    }
+
     /// For each candidate: are its backtest errors near `h` one-sided, by enough to matter next
     /// to the line's own error?
     fn one_sided(&self, h: f64) -> Vec<bool> {
@@ -289,7 +295,7 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
         if let Some(day) = day.filter(|d| *d > 0.0) {
             // How many typical errors away the level is: far means the trend carries the series
             // there, and the crossing band's extrapolation is scaled down.
-            let distance = fits.scale.error(threshold, last) / f.backtest.error_near(day);
+            let distance = fits.distance(f, last, threshold, day);
             let widen = if distance > TREND_DRIVEN { TREND_DRIVEN / distance } else { 1.0 };
             let ratios = f.backtest.crossing_bands(day, widen).map(|[(low, high), (low95, high95)]| {
                 [(low, high), (low95.min(TAIL_95_OVER_80 * low), high95.max(TAIL_95_OVER_80 * high))]
@@ -332,7 +338,7 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
         // Only noise could carry the series to a level its model never reaches; when the level is
         // further than noise goes, the bands reaching it (far out, widened) mean nothing.
         let f = &fits.fits[best];
-        let distance = fits.scale.error(threshold, last) / f.backtest.error_near(f.q80.reach);
+        let distance = fits.distance(f, last, threshold, f.q80.reach);
         let beyond_noise = distance > BEYOND_NOISE;
         let open = |i: Option<Interval>| i.filter(|_| !beyond_noise).map(|i| Interval { high: None, ..i });
         let early = if beyond_noise {
