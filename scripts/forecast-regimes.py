@@ -32,8 +32,11 @@ def main():
         ["cargo", "run", "-q", "--release", "-p", "forecast", "--example", "backtest", "--", *files],
         cwd=ROOT, env={**os.environ, "BACKTEST_CASES": "1"}, capture_output=True, text=True, check=True,
     )
-    cases = []
+    cases, none = [], []
     for line in run.stderr.splitlines():
+        if line.startswith("NONE "):
+            _, _name, _window, _horizon, truth, low80, low95 = line.split()
+            none.append((float(truth), float(low80), float(low95)))
         if not line.startswith("CASE "):
             continue
         _, name, _window, _horizon, truth, est, reach, distance, low, high = line.split()
@@ -56,6 +59,14 @@ def main():
                 f"| {where} | {lo}-{hi} | {len(group)} | {quantile(ratios, 0.1):+.2f} / {quantile(ratios, 0.5):+.2f} / "
                 f"{quantile(ratios, 0.9):+.2f} | {100 * covered:.0f} % | {width:.2f} | {len({c[0] for c in group})} |"
             )
+
+
+    held = [sum(low <= truth + 0.5 for truth, low in ((c[0], c[k]) for c in none)) for k in (1, 2)]
+    print(
+        f"\nwithout an estimate: {len(none)} cases; their open intervals held the truth "
+        f"{100 * held[0] / max(1, len(none)):.0f} % (80 %) and {100 * held[1] / max(1, len(none)):.0f} % (95 %); "
+        f"{sum(c[1] == math.inf for c in none)} without an interval"
+    )
 
 
 if __name__ == "__main__":

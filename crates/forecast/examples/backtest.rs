@@ -176,7 +176,7 @@ fn evaluate(name: &str, series: &[f64], cut: usize, window: usize, horizon: usiz
     // One line per answered case for scripts/forecast-regimes.py: series, window, horizon, truth,
     // estimate, the checked horizon, the level's distance from the last value in the chosen
     // model's typical backtest errors (ln scale; NaN for a series that is not positive), and the
-    // 80 % interval.
+    // 80 % interval. (And a NONE line per case without an estimate: its intervals' early ends.)
     if std::env::var_os("BACKTEST_CASES").is_some()
         && let Ok(e) = &answer
     {
@@ -213,6 +213,14 @@ fn evaluate(name: &str, series: &[f64], cut: usize, window: usize, horizon: usiz
             let opens = |i: Option<forecast::Interval>| i.is_some_and(|i| i.low <= truth + 0.5);
             tally.in80 += usize::from(opens(none.interval_80));
             tally.in95 += usize::from(opens(none.interval_95));
+            if std::env::var_os("BACKTEST_CASES").is_some() {
+                let low = |i: Option<forecast::Interval>| i.map_or(f64::INFINITY, |i| i.low);
+                eprintln!(
+                    "NONE {name} {window} {horizon} {truth} {} {}",
+                    low(none.interval_80),
+                    low(none.interval_95)
+                );
+            }
         }
     }
 }
