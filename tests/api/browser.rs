@@ -270,8 +270,12 @@ async fn browser_every_panel_shows_the_api_figures_and_the_controls_work() {
             driver.text("#card-tier [data-value]").await.unwrap(),
             health["infrastructure_tier"].as_str().unwrap()
         );
-        let overall = health["overall_status"].as_str().unwrap();
-        driver.wait_text("#overall", |t| t.contains(overall)).await;
+        // The overall status and /health's recommendations follow the live CPU (chromium and the
+        // test itself load both cores): the page must agree with /health as read before it loaded
+        // or just after.
+        let after = app.get_as_admin(&format!("{BASE}/health")).await.json;
+        let statuses = [&health, &after].map(|h| h["overall_status"].as_str().unwrap().to_owned());
+        driver.wait_text("#overall", |t| statuses.iter().any(|s| t.contains(s.as_str()))).await;
         // Subscription capacity: a row per tier, each line's status as the API says.
         assert_eq!(driver.count("#tiers tbody tr").await, 4);
         // Merchant dynamics and plan compliance, as the API says.
@@ -302,9 +306,10 @@ async fn browser_every_panel_shows_the_api_figures_and_the_controls_work() {
         assert!(width.as_str().is_some_and(|w| w.ends_with('%')), "{width}");
         // Recommendations: the capacity ones and /health's, by severity.
         let listed = driver.count("#recommendations .rec").await;
-        let expected =
-            recommendations.as_array().unwrap().len() + health["recommendations"].as_array().unwrap().len();
-        assert_eq!(listed, expected);
+        let expected = [&health, &after].map(|h| {
+            recommendations.as_array().unwrap().len() + h["recommendations"].as_array().unwrap().len()
+        });
+        assert!(expected.contains(&listed), "{listed} listed, /health says {expected:?}");
         // Performance and forecasts.
         driver.wait_text("#latency", |t| t.ends_with("ms")).await;
         driver.wait_text("#forecasts tbody", |t| t.contains("Products") && t.contains("Database (MB)")).await;
