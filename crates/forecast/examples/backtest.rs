@@ -132,6 +132,47 @@ fn main() {
     }
     println!();
     println!(
+        "Projection bands (`forecast::fit::project`, the 80 % band of the value 14/30/60/90 days after the cut):"
+    );
+    println!();
+    println!("| series | window | cases | 80 % band held the value |");
+    println!("| --- | ---: | ---: | ---: |");
+    for file in &files {
+        let series = read(Path::new(file));
+        let name = Path::new(file).file_stem().map_or(file.clone(), |s| s.to_string_lossy().into_owned());
+        for window in WINDOWS {
+            let (first, last) = (window, series.len().saturating_sub(HORIZONS[3] + 1));
+            if last <= first {
+                continue;
+            }
+            let (mut cases, mut held) = (0, 0);
+            for k in 0..CUTS {
+                let cut = first + (last - first) * k / (CUTS - 1);
+                let horizons = HORIZONS.map(|h| h as u32);
+                let Some((method, bands)) = forecast::fit::project(&series[cut - window..cut], &horizons)
+                else {
+                    continue;
+                };
+                if std::env::var_os("BACKTEST_DEBUG").is_some() {
+                    let truths: Vec<f64> = HORIZONS.iter().map(|h| series[cut - 1 + h]).collect();
+                    eprintln!(
+                        "project cut {cut} w {window}: {method:?} last {} {bands:?} truth {truths:?}",
+                        series[cut - 1]
+                    );
+                }
+                for (h, band) in HORIZONS.iter().zip(bands) {
+                    let truth = series[cut - 1 + h];
+                    if truth.is_finite() {
+                        cases += 1;
+                        held += usize::from(band.low <= truth && truth <= band.high);
+                    }
+                }
+            }
+            println!("| {name} | {window} | {cases} | {:.0} % |", 100.0 * held as f64 / cases.max(1) as f64);
+        }
+    }
+    println!();
+    println!(
         "| window | series | 80 % in 70–90 % | 95 % in 88–99 % | error ≤ predict_linear | mean distance (points) |"
     );
     println!("| ---: | ---: | ---: | ---: | ---: | ---: |");

@@ -418,7 +418,8 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
 }
 
 /// The forecast `days_ahead` days after the last observation, for each of `days_ahead`, with its
-/// calibrated 80 % band, by the candidate that backtests best near those horizons.
+/// calibrated 80 % band (at least the forecast for e^±0.2 times the horizon: a pace 20 % off), by
+/// the candidate that backtests best near those horizons.
 pub fn project(series: &[f64], days_ahead: &[u32]) -> Option<(Method, Vec<Band>)> {
     let fits = fit_all(series).ok()?;
     let middle = median(&days_ahead.iter().map(|d| f64::from(*d)).collect::<Vec<_>>());
@@ -426,10 +427,16 @@ pub fn project(series: &[f64], days_ahead: &[u32]) -> Option<(Method, Vec<Band>)
     let f = &fits.fits[best];
     let bands = days_ahead
         .iter()
-        .map(|&h| Band {
-            low: f.band(fits.scale, h, &f.q80, -1.0),
-            expected: f.band(fits.scale, h, &f.q80, 0.0),
-            high: f.band(fits.scale, h, &f.q80, 1.0),
+        .map(|&h| {
+            let at = |h: u32, sign: f64| f.band(fits.scale, h.max(1), &f.q80, sign);
+            let (mut low, expected, mut high) = (at(h, -1.0), at(h, 0.0), at(h, 1.0));
+            // The floor of the crossing intervals, in values: the band holds what the forecast
+            // says for e^±MIN_SPREAD times the horizon (a pace 20 % off).
+            for scaled in [-MIN_SPREAD, MIN_SPREAD].map(|s| (f64::from(h) * s.exp()).round() as u32) {
+                let value = at(scaled, 0.0);
+                (low, high) = (low.min(value), high.max(value));
+            }
+            Band { low, expected, high }
         })
         .collect();
     Some((f.method, bands))

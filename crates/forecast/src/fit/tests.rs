@@ -166,3 +166,14 @@ fn projections_follow_the_best_fit_with_bands_that_widen() {
     assert!(month.low < month.expected && month.expected < month.high);
     assert!(quarter.high - quarter.low > month.high - month.low, "{month:?} {quarter:?}");
 }
+
+/// A perfect line has no backtest error, but its projection 100 days out still holds a pace 20 %
+/// off: the forecast for 82 and 122 days (100·e^∓0.2).
+#[test]
+fn projections_hold_a_pace_twenty_percent_off() {
+    let series: Vec<f64> = (0..30).map(|d| 100.0 + 10.0 * f64::from(d)).collect();
+    let (_, bands) = project(&series, &[100]).unwrap();
+    let band = bands[0];
+    assert!((band.expected - 1_390.0).abs() < 1e-6, "{band:?}");
+    assert!(band.low <= 390.0 + 10.0 * 82.0 + 1e-6 && band.high >= 390.0 + 10.0 * 122.0 - 1e-6, "{band:?}");
+}
