@@ -4,7 +4,7 @@
 //! dropped (its connections terminated); on SQLite the app's connection pool is closed.
 
 use sea_orm::ConnectionTrait;
-use tests::Backend;
+use tests::{Backend, e2e_test};
 
 async fn lose_the_database(backend: Backend) {
     // Tokens verified in the last minute keep working while the database is away.
@@ -64,28 +64,15 @@ async fn lose_the_database(backend: Backend) {
     .await
 }
 
-/// A database that answers with an error of its own (here: the token table is gone) is a bug to
-/// fix, not an outage to wait out: 500 `internal`, not a 503 telling the client to retry.
-async fn a_broken_token_table_is_not_an_outage(backend: Backend) {
-    tests::run(backend, |app| async move {
-        app.state.db.execute_unprepared("DROP TABLE api_token").await.unwrap();
-        let reply = app.get("/api/v1/admin/platform-health/health", Some(&app.viewer_token)).await;
-        assert_eq!(reply.status, 500, "{}", reply.text);
-        assert_eq!(reply.json["error"]["code"], "internal");
-        assert_eq!(reply.json["error"]["message"], "internal error");
-    })
-    .await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_broken_token_table() {
-    a_broken_token_table_is_not_an_outage(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_broken_token_table() {
-    a_broken_token_table_is_not_an_outage(Backend::Postgres).await
-}
+// A database that answers with an error of its own (here: the token table is gone) is a bug to
+// fix, not an outage to wait out: 500 `internal`, not a 503 telling the client to retry.
+e2e_test!(async fn a_broken_token_table_is_not_an_outage(app) {
+    app.state.db.execute_unprepared("DROP TABLE api_token").await.unwrap();
+    let reply = app.get("/api/v1/admin/platform-health/health", Some(&app.viewer_token)).await;
+    assert_eq!(reply.status, 500, "{}", reply.text);
+    assert_eq!(reply.json["error"]["code"], "internal");
+    assert_eq!(reply.json["error"]["message"], "internal error");
+});
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite() {

@@ -90,21 +90,25 @@ fn main() {
         "| series | window | cases | no estimate | median error, Orion | median error, predict_linear | 80 % coverage | 95 % coverage | within the checked horizon: cases, 80 %, 95 % |"
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let inputs: Vec<(String, Vec<f64>)> = files
+        .iter()
+        .map(|file| {
+            let name = Path::new(file).file_stem().map_or(file.clone(), |s| s.to_string_lossy().into_owned());
+            (name, read(Path::new(file)))
+        })
+        .collect();
     // Per window: (80 % in range, 95 % in range, error at most the baseline's, distance, series).
     let mut targets = [(0, 0, 0, 0.0, 0); WINDOWS.len()];
-    for file in &files {
-        let series = read(Path::new(file));
-        let name = Path::new(file).file_stem().map_or(file.clone(), |s| s.to_string_lossy().into_owned());
+    for (name, series) in &inputs {
         for (w, window) in WINDOWS.into_iter().enumerate() {
-            let mut tally = Tally::default();
-            let (first, last) = (window, series.len().saturating_sub(HORIZONS[3] + 1));
-            if last <= first {
+            let cuts = cuts(series.len(), window);
+            if cuts.is_empty() {
                 continue;
             }
-            for k in 0..CUTS {
-                let cut = first + (last - first) * k / (CUTS - 1);
+            let mut tally = Tally::default();
+            for &cut in &cuts {
                 for horizon in HORIZONS {
-                    evaluate(&name, &series, cut, window, horizon, &mut tally);
+                    evaluate(name, series, cut, window, horizon, &mut tally);
                 }
             }
             let n = tally.cases as f64;
@@ -137,37 +141,13 @@ fn main() {
     println!();
     println!("| series | window | cases | 80 % band held the value |");
     println!("| --- | ---: | ---: | ---: |");
-    for file in &files {
-        let series = read(Path::new(file));
-        let name = Path::new(file).file_stem().map_or(file.clone(), |s| s.to_string_lossy().into_owned());
+    for (name, series) in &inputs {
         for window in WINDOWS {
-            let (first, last) = (window, series.len().saturating_sub(HORIZONS[3] + 1));
-            if last <= first {
+            let cuts = cuts(series.len(), window);
+            if cuts.is_empty() {
                 continue;
             }
-            let (mut cases, mut held) = (0, 0);
-            for k in 0..CUTS {
-                let cut = first + (last - first) * k / (CUTS - 1);
-                let horizons = HORIZONS.map(|h| h as u32);
-                let Some((method, bands)) = forecast::fit::project(&series[cut - window..cut], &horizons)
-                else {
-                    continue;
-                };
-                if std::env::var_os("BACKTEST_DEBUG").is_some() {
-                    let truths: Vec<f64> = HORIZONS.iter().map(|h| series[cut - 1 + h]).collect();
-                    eprintln!(
-                        "project cut {cut} w {window}: {method:?} last {} {bands:?} truth {truths:?}",
-                        series[cut - 1]
-                    );
-                }
-                for (h, band) in HORIZONS.iter().zip(bands) {
-                    let truth = series[cut - 1 + h];
-                    if truth.is_finite() {
-                        cases += 1;
-                        held += usize::from(band.low <= truth && truth <= band.high);
-                    }
-                }
-            }
+            let (cases, held) = projections_held(series, &cuts, window);
             println!("| {name} | {window} | {cases} | {:.0} % |", 100.0 * held as f64 / cases.max(1) as f64);
         }
     }
@@ -182,6 +162,43 @@ fn main() {
             distance / series.max(1) as f64
         );
     }
+}
+
+/// The [`CUTS`] cut-offs spread over a series of `len` points for histories of `window` points,
+/// each leaving the longest horizon after it; none when the series is too short.
+fn cuts(len: usize, window: usize) -> Vec<usize> {
+    let (first, last) = (window, len.saturating_sub(HORIZONS[3] + 1));
+    if last <= first {
+        return Vec::new();
+    }
+    (0..CUTS).map(|k| first + (last - first) * k / (CUTS - 1)).collect()
+}
+
+/// How many of the values [`HORIZONS`] days after each cut `forecast::fit::project`'s 80 % band,
+/// from the `window` points before the cut, held: (cases, held).
+fn projections_held(series: &[f64], cuts: &[usize], window: usize) -> (usize, usize) {
+    let horizons = HORIZONS.map(|h| h as u32);
+    let (mut cases, mut held) = (0, 0);
+    for &cut in cuts {
+        let Some((method, bands)) = forecast::fit::project(&series[cut - window..cut], &horizons) else {
+            continue;
+        };
+        if std::env::var_os("BACKTEST_DEBUG").is_some() {
+            let truths: Vec<f64> = HORIZONS.iter().map(|h| series[cut - 1 + h]).collect();
+            eprintln!(
+                "project cut {cut} w {window}: {method:?} last {} {bands:?} truth {truths:?}",
+                series[cut - 1]
+            );
+        }
+        for (h, band) in HORIZONS.iter().zip(bands) {
+            let truth = series[cut - 1 + h];
+            if truth.is_finite() {
+                cases += 1;
+                held += usize::from(band.low <= truth && truth <= band.high);
+            }
+        }
+    }
+    (cases, held)
 }
 
 /// One question: the history is `series[cut − window .. cut]`, the level the value `horizon`
