@@ -29,6 +29,7 @@
 
 use std::path::Path;
 
+/// Cut-offs per series (`BACKTEST_CUTS` to try more: as many as the series allows, distinct).
 const CUTS: usize = 10;
 const WINDOWS: [usize; 2] = [30, 90];
 const HORIZONS: [usize; 4] = [14, 30, 60, 90];
@@ -73,6 +74,8 @@ struct Tally {
     checked: usize,
     checked80: usize,
     checked95: usize,
+    /// Per cut-off: (cases, held by the 80 % interval, held by the 95 % one), for the bootstrap.
+    per_cut: Vec<[usize; 3]>,
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -97,6 +100,8 @@ fn main() {
             (name, read(Path::new(file)))
         })
         .collect();
+    // Per series and window: the cut-off spacing and the coverages' bootstrap intervals.
+    let mut spread = Vec::new();
     // Per window: (80 % in range, 95 % in range, error at most the baseline's, distance, series).
     let mut targets = [(0, 0, 0, 0.0, 0); WINDOWS.len()];
     for (name, series) in &inputs {
@@ -107,10 +112,14 @@ fn main() {
             }
             let mut tally = Tally::default();
             for &cut in &cuts {
+                let before = [tally.cases, tally.in80, tally.in95];
                 for horizon in HORIZONS {
                     evaluate(name, series, cut, window, horizon, &mut tally);
                 }
+                let after = [tally.cases, tally.in80, tally.in95];
+                tally.per_cut.push([0, 1, 2].map(|i| after[i] - before[i]));
             }
+            spread.push((name.clone(), window, cuts[1] - cuts[0], bootstrap(&tally.per_cut)));
             let n = tally.cases as f64;
             let (in80, in95) = (100.0 * tally.in80 as f64 / n, 100.0 * tally.in95 as f64 / n);
             let (error, baseline) = (median(&mut tally.errors), median(&mut tally.baseline));
@@ -133,6 +142,18 @@ fn main() {
                 100.0 * tally.checked95 as f64 / tally.checked.max(1) as f64,
             );
         }
+    }
+    println!();
+    println!(
+        "How sure each coverage is: 95 % bootstrap intervals, resampling the cut-offs (each with its {} horizons) {BOOTSTRAP} times. \
+         Cut-offs closer than the window share most of their history, so where the spacing is small these intervals are too narrow.",
+        HORIZONS.len()
+    );
+    println!();
+    println!("| series | window | cut-off spacing (points) | 80 % coverage, 95 % bootstrap interval | 95 % coverage, 95 % bootstrap interval |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    for (name, window, spacing, [(lo80, hi80), (lo95, hi95)]) in &spread {
+        println!("| {name} | {window} | {spacing} | {lo80:.0}–{hi80:.0} % | {lo95:.0}–{hi95:.0} % |");
     }
     println!();
     println!(
@@ -162,6 +183,68 @@ fn main() {
             distance / series.max(1) as f64
         );
     }
+    println!();
+    println!(
+        "What luck alone does: a perfectly calibrated method, with n independent cases per series, has its 80 % coverage in 70–90 % \
+         (its 95 % coverage in 88–99 %) with probability p, and on at least 4 of 5 series with probability p⁵ + 5p⁴(1 − p). \
+         The {} horizons of one cut-off share its history, so the independent cases lie between the cut-offs and the cases."
+    , HORIZONS.len());
+    println!();
+    println!("| n | 80 %: p | 80 %: 4 of 5 | 95 %: p | 95 %: 4 of 5 |");
+    println!("| ---: | ---: | ---: | ---: | ---: |");
+    let four_of_five = |p: f64| p.powi(5) + 5.0 * p.powi(4) * (1.0 - p);
+    for n in [10, 20, 40] {
+        let (p80, p95) = (chance(n, 0.8, 70.0, 90.0), chance(n, 0.95, 88.0, 99.0));
+        println!("| {n} | {p80:.2} | {:.2} | {p95:.2} | {:.2} |", four_of_five(p80), four_of_five(p95));
+    }
+}
+
+/// Bootstrap resamples of the cut-offs.
+const BOOTSTRAP: usize = 2_000;
+
+/// The 95 % bootstrap intervals (percent) of the 80 % and the 95 % coverage, resampling the
+/// cut-offs with replacement (a fixed seed: the same numbers on every run).
+/// The probability that a perfectly calibrated interval (coverage `p`) holds between `lo` and `hi`
+/// percent of `n` independent cases: binomial.
+fn chance(n: usize, p: f64, lo: f64, hi: f64) -> f64 {
+    let mut pmf = (1.0 - p).powi(n as i32); // k = 0
+    let mut total = 0.0;
+    for k in 0..=n {
+        if k > 0 {
+            pmf *= (n - k + 1) as f64 / k as f64 * p / (1.0 - p);
+        }
+        if (lo..=hi).contains(&(100.0 * k as f64 / n as f64)) {
+            total += pmf;
+        }
+    }
+    total
+}
+
+fn bootstrap(per_cut: &[[usize; 3]]) -> [(f64, f64); 2] {
+    let mut state: u64 = 0x5eed;
+    let mut next = move || {
+        // splitmix64
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut samples = [Vec::with_capacity(BOOTSTRAP), Vec::with_capacity(BOOTSTRAP)];
+    for _ in 0..BOOTSTRAP {
+        let mut sum = [0; 3];
+        for _ in 0..per_cut.len() {
+            let cut = per_cut[(next() % per_cut.len() as u64) as usize];
+            (0..3).for_each(|i| sum[i] += cut[i]);
+        }
+        for (k, sample) in samples.iter_mut().enumerate() {
+            sample.push(100.0 * sum[k + 1] as f64 / sum[0].max(1) as f64);
+        }
+    }
+    samples.map(|mut s| {
+        s.sort_by(f64::total_cmp);
+        (s[BOOTSTRAP * 25 / 1000], s[BOOTSTRAP * 975 / 1000 - 1])
+    })
 }
 
 /// The [`CUTS`] cut-offs spread over a series of `len` points for histories of `window` points,
@@ -171,7 +254,10 @@ fn cuts(len: usize, window: usize) -> Vec<usize> {
     if last <= first {
         return Vec::new();
     }
-    (0..CUTS).map(|k| first + (last - first) * k / (CUTS - 1)).collect()
+    let count = std::env::var("BACKTEST_CUTS").ok().and_then(|c| c.parse().ok()).unwrap_or(CUTS).max(2);
+    let mut cuts: Vec<usize> = (0..count).map(|k| first + (last - first) * k / (count - 1)).collect();
+    cuts.dedup();
+    cuts
 }
 
 /// How many of the values [`HORIZONS`] days after each cut `forecast::fit::project`'s 80 % band,
