@@ -8,6 +8,10 @@ estimate), the coverage of the 80 % interval, and the median ln(estimate / early
 
     python3 scripts/forecast-regimes.py                 # the tuning series
     python3 scripts/forecast-regimes.py held-out        # the held-out ones (do not tune on them)
+    BACKTEST_CUTS=40 python3 scripts/forecast-regimes.py  # from 40 cut-offs per series
+
+Last, per series and window, the coverage of the answered cases and of the open intervals of the
+cases without an estimate, apart.
 """
 
 import glob
@@ -33,14 +37,22 @@ def main():
         cwd=ROOT, env={**os.environ, "BACKTEST_CASES": "1"}, capture_output=True, text=True, check=True,
     )
     cases, none = [], []
+    # Per (series, window): [answered, held by the 80 % interval, without an estimate, held].
+    split = {}
     for line in run.stderr.splitlines():
         if line.startswith("NONE "):
-            _, _name, _window, _horizon, truth, low80, low95 = line.split()
+            _, name, window, _horizon, truth, low80, low95 = line.split()
             none.append((float(truth), float(low80), float(low95)))
+            row = split.setdefault((name, int(window)), [0, 0, 0, 0])
+            row[2] += 1
+            row[3] += float(low80) <= float(truth) + 0.5
         if not line.startswith("CASE "):
             continue
-        _, name, _window, _horizon, truth, est, reach, distance, low, high = line.split()
+        _, name, window, _horizon, truth, est, reach, distance, low, high = line.split()
         truth, est, reach, distance, low, high = map(float, (truth, est, reach, distance, low, high))
+        row = split.setdefault((name, int(window)), [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += low <= truth + 0.5 and truth - 0.5 <= high
         if est > 0 and not math.isnan(distance):
             cases.append((name, truth, est, reach, distance, low, high))
     print(f"{GROUP}: {len(cases)} answered cases of positive series")
@@ -60,6 +72,14 @@ def main():
                 f"{quantile(ratios, 0.9):+.2f} | {100 * covered:.0f} % | {width:.2f} | {len({c[0] for c in group})} |"
             )
 
+
+    print("\nThe two kinds of answer per series: answered cases (their 80 % interval) and cases without an estimate (their open one)")
+    print("| series | window | answered | 80 % coverage | no estimate | open 80 % interval held |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for (name, window), (a, a_held, n, n_held) in sorted(split.items()):
+        answered = f"{100 * a_held / a:.0f} %" if a else "-"
+        opened = f"{100 * n_held / n:.0f} %" if n else "-"
+        print(f"| {name} | {window} | {a} | {answered} | {n} | {opened} |")
 
     held = [sum(low <= truth + 0.5 for truth, low in ((c[0], c[k]) for c in none)) for k in (1, 2)]
     print(
