@@ -155,7 +155,9 @@ fn main() {
         HORIZONS.len()
     );
     println!();
-    println!("| series | window | cut-off spacing (points) | 80 % coverage, 95 % bootstrap interval | 95 % coverage, 95 % bootstrap interval |");
+    println!(
+        "| series | window | cut-off spacing (points) | 80 % coverage, 95 % bootstrap interval | 95 % coverage, 95 % bootstrap interval |"
+    );
     println!("| --- | ---: | ---: | ---: | ---: |");
     for (name, window, spacing, [(lo80, hi80), (lo95, hi95)]) in &spread {
         println!("| {name} | {window} | {spacing} | {lo80:.0}–{hi80:.0} % | {lo95:.0}–{hi95:.0} % |");
@@ -192,8 +194,9 @@ fn main() {
     println!(
         "What luck alone does: a perfectly calibrated method, with n independent cases per series, has its 80 % coverage in 70–90 % \
          (its 95 % coverage in 88–99 %) with probability p, and on at least 4 of 5 series with probability p⁵ + 5p⁴(1 − p). \
-         The {} horizons of one cut-off share its history, so the independent cases lie between the cut-offs and the cases."
-    , HORIZONS.len());
+         The {} horizons of one cut-off share its history, so the independent cases lie between the cut-offs and the cases.",
+        HORIZONS.len()
+    );
     println!();
     println!("| n | 80 %: p | 80 %: 4 of 5 | 95 %: p | 95 %: 4 of 5 |");
     println!("| ---: | ---: | ---: | ---: | ---: |");
