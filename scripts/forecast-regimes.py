@@ -30,6 +30,11 @@ def quantile(values, q):
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
+def holds(truth, low, high=math.inf):
+    """Whether an interval (days, open when `high` is infinite) held the true day, to the half day."""
+    return low <= truth + 0.5 and truth - 0.5 <= high
+
+
 def main():
     files = sorted(glob.glob(os.path.join(ROOT, "crates/forecast/benches/data", GROUP, "*.csv")))
     run = subprocess.run(
@@ -45,14 +50,14 @@ def main():
             none.append((float(truth), float(low80), float(low95)))
             row = split.setdefault((name, int(window)), [0, 0, 0, 0])
             row[2] += 1
-            row[3] += float(low80) <= float(truth) + 0.5
+            row[3] += holds(float(truth), float(low80))
         if not line.startswith("CASE "):
             continue
         _, name, window, _horizon, truth, est, reach, distance, low, high = line.split()
         truth, est, reach, distance, low, high = map(float, (truth, est, reach, distance, low, high))
         row = split.setdefault((name, int(window)), [0, 0, 0, 0])
         row[0] += 1
-        row[1] += low <= truth + 0.5 and truth - 0.5 <= high
+        row[1] += holds(truth, low, high)
         if est > 0 and not math.isnan(distance):
             cases.append((name, truth, est, reach, distance, low, high))
     print(f"{GROUP}: {len(cases)} answered cases of positive series")
@@ -64,7 +69,7 @@ def main():
             if not group:
                 continue
             ratios = [math.log(c[1] / c[2]) for c in group]
-            covered = sum(c[5] <= c[1] + 0.5 and c[1] - 0.5 <= c[6] for c in group) / len(group)
+            covered = sum(holds(c[1], c[5], c[6]) for c in group) / len(group)
             width = statistics.median(math.log(c[2] / c[5]) if c[5] > 0 else 9.0 for c in group)
             where = "beyond the checked horizon" if far else "within it"
             print(
@@ -81,7 +86,7 @@ def main():
         opened = f"{100 * n_held / n:.0f} %" if n else "-"
         print(f"| {name} | {window} | {a} | {answered} | {n} | {opened} |")
 
-    held = [sum(low <= truth + 0.5 for truth, low in ((c[0], c[k]) for c in none)) for k in (1, 2)]
+    held = [sum(holds(c[0], c[k]) for c in none) for k in (1, 2)]
     print(
         f"\nwithout an estimate: {len(none)} cases; their open intervals held the truth "
         f"{100 * held[0] / max(1, len(none)):.0f} % (80 %) and {100 * held[1] / max(1, len(none)):.0f} % (95 %); "

@@ -10,8 +10,8 @@
 //! were chosen on (`crates/forecast/benches/data/SOURCES.md`).
 //!
 //! Each file is one value per line, or a CSV with a `value` column; each value counts as one day
-//! (`nan` for a missing one). For 10 cut-offs (or `BACKTEST_CUTS`) spread over each series, histories of 30 and 90
-//! points before the cut, and horizons of 14, 30, 60 and 90 days: the level is the series' value
+//! (`nan` for a missing one). For 10 cut-offs (or `BACKTEST_CUTS`) spread over each series,
+//! histories of 30 and 90 points before the cut, and horizons of 14, 30, 60 and 90 days: the level is the series' value
 //! `horizon` days after the cut, and the truth is the first day after the cut on which the series
 //! reaches it (a falling series is negated, so the question is always "when does it reach").
 //! Printed per series and window: cases, the median of |estimate − truth| / truth for Orion and
@@ -211,8 +211,6 @@ fn main() {
 /// Bootstrap resamples of the cut-offs.
 const BOOTSTRAP: usize = 2_000;
 
-/// The 95 % bootstrap intervals (percent) of the 80 % and the 95 % coverage, resampling the
-/// cut-offs with replacement (a fixed seed: the same numbers on every run).
 /// The probability that a perfectly calibrated interval (coverage `p`) holds between `lo` and `hi`
 /// percent of `n` independent cases: binomial.
 fn chance(n: usize, p: f64, lo: f64, hi: f64) -> f64 {
@@ -229,6 +227,8 @@ fn chance(n: usize, p: f64, lo: f64, hi: f64) -> f64 {
     total
 }
 
+/// The 95 % bootstrap intervals (percent) of the 80 % and the 95 % coverage, resampling the
+/// cut-offs with replacement (a fixed seed: the same numbers on every run).
 fn bootstrap(per_cut: &[[usize; 3]]) -> [(f64, f64); 2] {
     let mut state: u64 = 0x5eed;
     let mut next = move || {
@@ -261,8 +261,9 @@ fn cut_count() -> usize {
     std::env::var("BACKTEST_CUTS").ok().and_then(|c| c.parse().ok()).unwrap_or(CUTS).max(2)
 }
 
-/// The cut-offs (about [`cut_count`]; fewer when the series has fewer distinct ones) spread over a series of `len` points for histories of `window` points,
-/// each leaving the longest horizon after it; none when the series is too short.
+/// The cut-offs (about [`cut_count`]; fewer when the series has fewer distinct ones) spread over
+/// a series of `len` points for histories of `window` points, each leaving the longest horizon
+/// after it; none when the series is too short.
 fn cuts(len: usize, window: usize) -> Vec<usize> {
     let (first, last) = (window, len.saturating_sub(HORIZONS[3] + 1));
     if last <= first {
