@@ -136,6 +136,38 @@ fn a_falling_series_may_still_reach_a_level_its_bands_reach() {
     assert!(i95.low <= i80.low, "the 95 % band is wider: {none:?}");
 }
 
+/// US real GDP, 1963–1970 (quarters as days; `benches/data/tuning`): steady growth with a dip in
+/// the last three points. The damped trend backtests best and flattens below a level a quarter
+/// of the history's range above the last value; the series reached it 8 points later. The line
+/// through the whole history, which has not been slowing, bounds how late the interval opens.
+#[test]
+fn a_flattening_model_does_not_delay_a_still_growing_series() {
+    let series = [
+        3141.087, 3180.447, 3240.332, 3264.967, 3338.246, 3376.587, 3422.469, 3431.957, 3516.251, 3563.96,
+        3636.285, 3724.014, 3815.423, 3828.124, 3853.301, 3884.52, 3918.74, 3919.556, 3950.826, 3980.97,
+        4063.013, 4131.998, 4160.267, 4178.293, 4244.1, 4256.46, 4283.378, 4263.261, 4256.573, 4264.289,
+    ];
+    let none = days_until_threshold(&series, 4_549.862).unwrap_err();
+    assert!(none.reason.contains("(DampedTrend) does not reach"), "{none:?}");
+    assert!(none.reason.contains("whole history, still growing, reaches it in 5 days"), "{none:?}");
+    let (i80, i95) = (none.interval_80.unwrap(), none.interval_95.unwrap());
+    assert!(i80.low <= 8.0 && i80.high.is_none() && i95.low <= i80.low, "{none:?}");
+}
+
+/// Growth that has levelled off (the damped trend's series) asked about a level above where it
+/// levels: the whole-history line reaches it within 15 days, but the history has been slowing,
+/// so the flattening model's answer stands: beyond noise, no interval.
+#[test]
+fn a_slowing_series_keeps_its_flattening_answer() {
+    let series: Vec<f64> = (0..120).map(|d| 1_000.0 + 2_000.0 * (1.0 - 0.98f64.powi(d))).collect();
+    let line = Model::fit(Method::Linear, &series).unwrap();
+    assert!(crossing_day(series[119], 3_100.0, |h| line.forecast(h)).is_some_and(|d| d < 15.0));
+    let none = days_until_threshold(&series, 3_100.0).unwrap_err();
+    assert!(none.reason.contains("(DampedTrend) does not reach") && !none.reason.contains("line"), "{none:?}");
+    assert!(none.reason.contains("only a change of trend would reach it"), "{none:?}");
+    assert_eq!((none.interval_80, none.interval_95), (None, None), "{none:?}");
+}
+
 /// A steady series asked about a level a thousand times higher, which its line never reaches
 /// within 10 years: no interval (noise does not go that far), and the reason says why.
 #[test]
