@@ -209,7 +209,9 @@ fn main() {
                 continue;
             }
             let o = open_intervals(series, &cuts, window);
-            let pct = |k: usize, n: usize| if n == 0 { "-".to_owned() } else { format!("{:.0} %", 100.0 * k as f64 / n as f64) };
+            let pct = |k: usize, n: usize| {
+                if n == 0 { "-".to_owned() } else { format!("{:.0} %", 100.0 * k as f64 / n as f64) }
+            };
             println!(
                 "| {name} | {window} | {} | {} | {} | {} | {} | {} | {} |",
                 o.cases[0],
@@ -342,7 +344,8 @@ fn open_intervals(series: &[f64], cuts: &[usize], window: usize) -> Open {
         let history = &series[cut - window..cut];
         let finite: Vec<f64> = history.iter().copied().filter(|v| v.is_finite()).collect();
         let last = history[window - 1];
-        let (low, high) = finite.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(*v), h.max(*v)));
+        let (low, high) =
+            finite.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(*v), h.max(*v)));
         if !last.is_finite() || high <= low {
             continue;
         }

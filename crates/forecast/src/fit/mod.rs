@@ -392,8 +392,9 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
             let line = line.and_then(|l| l.days).map(|d| {
                 format!("; the line through the whole history, still growing, reaches it in {d:.0} days")
             });
-            open(interval_80)
-                .map(|i| format!("{}; its 80 % interval opens in {:.0} days", line.unwrap_or_default(), i.low))
+            open(interval_80).map(|i| {
+                format!("{}; its 80 % interval opens in {:.0} days", line.unwrap_or_default(), i.low)
+            })
         };
         return Err(NoEstimate {
             reason: format!(

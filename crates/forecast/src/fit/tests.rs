@@ -163,7 +163,10 @@ fn a_slowing_series_keeps_its_flattening_answer() {
     let line = Model::fit(Method::Linear, &series).unwrap();
     assert!(crossing_day(series[119], 3_100.0, |h| line.forecast(h)).is_some_and(|d| d < 15.0));
     let none = days_until_threshold(&series, 3_100.0).unwrap_err();
-    assert!(none.reason.contains("(DampedTrend) does not reach") && !none.reason.contains("line"), "{none:?}");
+    assert!(
+        none.reason.contains("(DampedTrend) does not reach") && !none.reason.contains("line"),
+        "{none:?}"
+    );
     assert!(none.reason.contains("only a change of trend would reach it"), "{none:?}");
     assert_eq!((none.interval_80, none.interval_95), (None, None), "{none:?}");
 }
