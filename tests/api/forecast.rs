@@ -9,13 +9,20 @@ const BASE: &str = "/api/v1/admin/platform-health";
 
 /// Replaces the history with `days` daily snapshots ending today, products growing by `per_day`.
 async fn linear_history(app: &tests::TestApp, days: i64, start: i64, per_day: i64) {
+    products_history(app, &(0..days).map(|i| start + per_day * i).collect::<Vec<_>>()).await;
+}
+
+/// Replaces the history with one daily snapshot per value of `products`, the last one today.
+async fn products_history(app: &tests::TestApp, products: &[i64]) {
     let today = OffsetDateTime::now_utc().date();
     let template = forecast::snapshot_on(&app.db, today).await.unwrap().expect("captured at start-up");
     capacity_snapshot::Entity::delete_many().exec(&app.db).await.unwrap();
+    let days = products.len() as i64;
     let rows: Vec<forecast::Snapshot> = (0..days)
-        .map(|i| forecast::Snapshot {
+        .zip(products)
+        .map(|(i, &total_products)| forecast::Snapshot {
             snapshot_date: today - Duration::days(days - 1 - i),
-            total_products: start + per_day * i,
+            total_products,
             total_stores: 100 + i,
             ..template.clone()
         })
@@ -116,6 +123,29 @@ e2e_test!(async fn recommendations_include_the_forecast_and_the_tier(app) {
     assert_eq!(tier["description"], "Next upgrade trigger: 50 stores (now 3, 6%)");
     assert_eq!(list[0]["severity"], "warning", "most severe first");
     assert!(list.iter().all(|r| r["severity"] != "critical"), "{}", reply.text);
+});
+
+e2e_test!(async fn a_level_within_noise_without_an_estimate_is_still_rated(app) {
+    // Products drifting down by 20 a day with ±3,000 of day-to-day noise, 2,000-5,000 below the
+    // critical 475,000: no model reaches it, but noise may any day.
+    let products: Vec<i64> = (0..60).map(|i| 472_000 - 20 * i + ((i * 7_919) % 13 - 6) * 500).collect();
+    products_history(&app, &products).await;
+    let f = app.get_as_admin(&format!("{BASE}/forecast?metric=total_products")).await;
+    assert_eq!(f.status, 200, "{}", f.text);
+    assert!(f.json["estimate"].is_null(), "{}", f.text);
+    let opens = f.json["open_interval_80"]["low"].as_f64().expect("an open interval");
+    assert!(f.json["open_interval_80"]["high"].is_null(), "{}", f.text);
+    let reason = f.json["reason"].as_str().unwrap();
+    assert!(reason.contains(&format!("its 80 % interval opens in {opens:.0} days")), "{}", f.text);
+    let list = app.get_as_admin(&format!("{BASE}/recommendations")).await;
+    let rated = list.json.as_array().unwrap().iter().find(|r| r["title"] == "Products may reach the critical level");
+    let rated = rated.unwrap_or_else(|| panic!("{}", list.text));
+    let severity = if opens <= 30.0 { "critical" } else if opens <= 90.0 { "warning" } else { "info" };
+    assert_eq!(rated["severity"], severity, "{}", list.text);
+    assert!(rated["description"].as_str().unwrap().contains(&format!("from ~{opens:.0} days on")), "{}", list.text);
+    // The alert metric rates the same near end.
+    let values = admin_api::alerting::measure(&app.state).await;
+    assert_eq!(values.get("days_until_products_total_critical"), Some(&opens), "{values:?}");
 });
 
 e2e_test!(async fn projections_extend_the_fit_and_the_scenarios(app) {

@@ -23,8 +23,8 @@ pub async fn measure(state: &AppState) -> alerts::Values {
     match state.outlook.current(&state.db, now).await {
         Ok(outlook) => {
             for (metric, forecast) in &outlook.forecasts {
-                if let (Some(watched), Some(estimate)) = (metric.threshold(), &forecast.estimate) {
-                    values.insert(alerts::days_until_critical(watched), estimate.interval_80.low);
+                if let (Some(watched), Some(near)) = (metric.threshold(), forecast.near_end_days()) {
+                    values.insert(alerts::days_until_critical(watched), near);
                 }
             }
         }

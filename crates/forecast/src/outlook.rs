@@ -3,7 +3,7 @@
 use serde::Serialize;
 use time::{Date, Duration};
 
-use crate::fit::{DaysUntil, days_until_threshold};
+use crate::fit::{DaysUntil, Interval, days_until_threshold};
 use crate::metric::{Metric, Snapshot, series};
 use crate::plan::Scenario;
 use crate::{Error, Result};
@@ -82,14 +82,27 @@ pub struct MetricForecast {
     pub expected_date: Option<Date>,
     /// Why there is no estimate.
     pub reason: Option<String>,
+    /// Without an estimate, the open 80 % interval of the day (`high` null): the level may be
+    /// reached from `low` days on, or not at all (`NoEstimate::interval_80`); null when there is
+    /// none.
+    pub open_interval_80: Option<Interval>,
+}
+
+impl MetricForecast {
+    /// The near end of the 80 % interval, in days: the estimate's, or without one the open
+    /// interval's (the level may come that soon). What recommendations and alerts rate.
+    pub fn near_end_days(&self) -> Option<f64> {
+        self.estimate.as_ref().map(|e| e.interval_80.low).or(self.open_interval_80.map(|i| i.low))
+    }
 }
 
 /// When `metric` reaches `threshold`, from `history` (oldest first).
 pub fn forecast_metric(history: &[Snapshot], metric: Metric, threshold: f64) -> MetricForecast {
     let last = history.last().map(|s| (s.snapshot_date, metric.of(s)));
-    let (estimate, reason) = match days_until_threshold(&series(history, metric), threshold) {
-        Ok(estimate) => (Some(estimate), None),
-        Err(none) => (None, Some(none.reason)),
+    let (estimate, reason, open_interval_80) = match days_until_threshold(&series(history, metric), threshold)
+    {
+        Ok(estimate) => (Some(estimate), None, None),
+        Err(none) => (None, Some(none.reason), none.interval_80),
     };
     let expected_date = estimate
         .as_ref()
@@ -104,6 +117,7 @@ pub fn forecast_metric(history: &[Snapshot], metric: Metric, threshold: f64) -> 
         estimate,
         expected_date,
         reason,
+        open_interval_80,
     }
 }
 

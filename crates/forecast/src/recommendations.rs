@@ -62,6 +62,9 @@ pub struct LevelForecast<'a> {
     pub threshold: f64,
     /// The estimate, when there is one.
     pub estimate: Option<&'a DaysUntil>,
+    /// Without an estimate: the day (from the last snapshot) its open 80 % interval opens, when
+    /// it has one (the level may be reached from then on, or not at all).
+    pub opens_in: Option<f64>,
 }
 
 /// What the rules look at.
@@ -136,8 +139,8 @@ pub fn capacity_recommendations(
         }
         _ => None,
     };
-    let estimates: Vec<(Metric, f64, Option<&DaysUntil>)> =
-        outlook.forecasts.iter().map(|(metric, f)| (*metric, f.threshold, f.estimate.as_ref())).collect();
+    let estimates: Vec<(Metric, &crate::MetricForecast)> =
+        outlook.forecasts.iter().map(|(m, f)| (*m, f)).collect();
     recommendations(&Inputs {
         products_utilization_percent: now.products_utilization_percent,
         orders_utilization_percent: now.orders_utilization_percent,
@@ -148,11 +151,12 @@ pub fn capacity_recommendations(
         storage_levels: (thresholds.storage_gb.warning, thresholds.storage_gb.critical),
         forecasts: estimates
             .iter()
-            .map(|(metric, level, estimate)| LevelForecast {
+            .map(|(metric, f)| LevelForecast {
                 label: metric.label(),
                 level: "critical",
-                threshold: *level,
-                estimate: *estimate,
+                threshold: f.threshold,
+                estimate: f.estimate.as_ref(),
+                opens_in: f.open_interval_80.map(|i| i.low),
             })
             .collect(),
     })
@@ -228,27 +232,45 @@ pub fn recommendations(inputs: &Inputs<'_>) -> Vec<CapacityRecommendation> {
         );
     }
     for f in &inputs.forecasts {
-        let Some(estimate) = f.estimate else { continue };
-        // Rated on the near end of the 80 % interval: the level may come that soon.
-        let severity = match estimate.interval_80.low {
+        // Rated on the near end of the 80 % interval: the level may come that soon. Without an
+        // estimate, the near end of its open interval (the level may also never come).
+        let Some(near) = f.estimate.map(|e| e.interval_80.low).or(f.opens_in) else { continue };
+        let severity = match near {
             d if d <= 30.0 => Severity::Critical,
             d if d <= 90.0 => Severity::Warning,
             d if d <= 180.0 => Severity::Info,
             _ => continue,
         };
-        let high = estimate.interval_80.high.map_or("beyond 10 years".to_owned(), |h| format!("{h:.0}"));
+        let (title, description) = match f.estimate {
+            Some(estimate) => {
+                let high =
+                    estimate.interval_80.high.map_or("beyond 10 years".to_owned(), |h| format!("{h:.0}"));
+                (
+                    format!("{} forecast to reach the {} level", f.label, f.level),
+                    format!(
+                        "{} reach the {} {} level in ~{:.0} days (80 %: {near:.0}–{high}; rated on the near end)",
+                        f.label,
+                        thousands(f.threshold),
+                        f.level,
+                        estimate.days
+                    ),
+                )
+            }
+            None => (
+                format!("{} may reach the {} level", f.label, f.level),
+                format!(
+                    "{}: no trend estimate for the {} {} level, but it may come from ~{near:.0} days on (80 %: {near:.0}–never; rated on the near end)",
+                    f.label,
+                    thousands(f.threshold),
+                    f.level
+                ),
+            ),
+        };
         push(
             Category::Growth,
             severity,
-            format!("{} forecast to reach the {} level", f.label, f.level),
-            format!(
-                "{} reach the {} {} level in ~{:.0} days (80 %: {:.0}–{high}; rated on the near end)",
-                f.label,
-                thousands(f.threshold),
-                f.level,
-                estimate.days,
-                estimate.interval_80.low
-            ),
+            title,
+            description,
             match severity {
                 Severity::Critical => "Scale now: the level is less than a month away",
                 Severity::Warning => "Plan scaling in the next 2-4 weeks",
@@ -343,6 +365,7 @@ mod tests {
                 level: "critical",
                 threshold: 475_000.0,
                 estimate: Some(&estimate),
+                opens_in: None,
             }],
             ..inputs()
         };
@@ -373,6 +396,36 @@ mod tests {
         let out = recommendations(&Inputs { forecasts, ..inputs() });
         let rated = out.iter().find(|r| r.category == Category::Growth).unwrap();
         assert_eq!(rated.severity, Severity::Critical, "{rated:?}");
+    }
+
+    /// No estimate, but an open interval from day 12: the level may come within a month,
+    /// critical, and the text says it may also never come; from day 400 on, nothing to say.
+    #[test]
+    fn an_open_interval_without_an_estimate_is_rated_on_its_near_end() {
+        let open = |opens_in: Option<f64>| {
+            let forecasts = vec![LevelForecast {
+                label: "Products",
+                level: "critical",
+                threshold: 475_000.0,
+                estimate: None,
+                opens_in,
+            }];
+            recommendations(&Inputs { forecasts, ..inputs() })
+                .into_iter()
+                .find(|r| r.category == Category::Growth)
+        };
+        let soon = open(Some(12.0)).unwrap();
+        assert_eq!(
+            (soon.severity, soon.title.as_str(), soon.description.as_str()),
+            (
+                Severity::Critical,
+                "Products may reach the critical level",
+                "Products: no trend estimate for the 475,000 critical level, but it may come from ~12 days on (80 %: 12–never; rated on the near end)"
+            )
+        );
+        assert_eq!(open(Some(60.0)).unwrap().severity, Severity::Warning);
+        assert_eq!(open(Some(400.0)), None);
+        assert_eq!(open(None), None);
     }
 
     #[test]
