@@ -118,44 +118,39 @@ fn main() {
     let mut spread = Vec::new();
     // Per window: (80 % in range, 95 % in range, error at most the baseline's, distance, series).
     let mut targets = [(0, 0, 0, 0.0, 0); WINDOWS.len()];
-    for (name, series) in &inputs {
-        for (w, window) in WINDOWS.into_iter().enumerate() {
-            let cuts = cuts(series.len(), window);
-            if cuts.is_empty() {
-                continue;
+    for (name, series, window, cuts) in windows(&inputs) {
+        let w = WINDOWS.iter().position(|x| *x == window).unwrap_or(0);
+        let mut tally = Tally::default();
+        for &cut in &cuts {
+            let before = [tally.cases, tally.in80, tally.in95];
+            for horizon in HORIZONS {
+                evaluate(name, series, cut, window, horizon, &mut tally);
             }
-            let mut tally = Tally::default();
-            for &cut in &cuts {
-                let before = [tally.cases, tally.in80, tally.in95];
-                for horizon in HORIZONS {
-                    evaluate(name, series, cut, window, horizon, &mut tally);
-                }
-                let after = [tally.cases, tally.in80, tally.in95];
-                tally.per_cut.push([0, 1, 2].map(|i| after[i] - before[i]));
-            }
-            spread.push((name.clone(), window, cuts[1] - cuts[0], bootstrap(&tally.per_cut)));
-            let n = tally.cases as f64;
-            let (in80, in95) = (100.0 * tally.in80 as f64 / n, 100.0 * tally.in95 as f64 / n);
-            let (error, baseline) = (median(&mut tally.errors), median(&mut tally.baseline));
-            let t = &mut targets[w];
-            t.0 += usize::from((70.0..=90.0).contains(&in80));
-            t.1 += usize::from((88.0..=99.0).contains(&in95));
-            t.2 += usize::from(error <= baseline);
-            t.3 += (in80 - 80.0).abs() + (in95 - 95.0).abs();
-            t.4 += 1;
-            println!(
-                "| {name} | {window} | {} | {} | {:.3} | {:.3} | {:.0} % | {:.0} % | {}, {:.0} %, {:.0} % |",
-                tally.cases,
-                tally.none,
-                error,
-                baseline,
-                in80,
-                in95,
-                tally.checked,
-                100.0 * tally.checked80 as f64 / tally.checked.max(1) as f64,
-                100.0 * tally.checked95 as f64 / tally.checked.max(1) as f64,
-            );
+            let after = [tally.cases, tally.in80, tally.in95];
+            tally.per_cut.push([0, 1, 2].map(|i| after[i] - before[i]));
         }
+        spread.push((name.to_owned(), window, cuts[1] - cuts[0], bootstrap(&tally.per_cut)));
+        let n = tally.cases as f64;
+        let (in80, in95) = (100.0 * tally.in80 as f64 / n, 100.0 * tally.in95 as f64 / n);
+        let (error, baseline) = (median(&mut tally.errors), median(&mut tally.baseline));
+        let t = &mut targets[w];
+        t.0 += usize::from((70.0..=90.0).contains(&in80));
+        t.1 += usize::from((88.0..=99.0).contains(&in95));
+        t.2 += usize::from(error <= baseline);
+        t.3 += (in80 - 80.0).abs() + (in95 - 95.0).abs();
+        t.4 += 1;
+        println!(
+            "| {name} | {window} | {} | {} | {:.3} | {:.3} | {:.0} % | {:.0} % | {}, {:.0} %, {:.0} % |",
+            tally.cases,
+            tally.none,
+            error,
+            baseline,
+            in80,
+            in95,
+            tally.checked,
+            100.0 * tally.checked80 as f64 / tally.checked.max(1) as f64,
+            100.0 * tally.checked95 as f64 / tally.checked.max(1) as f64,
+        );
     }
     println!();
     println!(
@@ -178,15 +173,9 @@ fn main() {
     println!();
     println!("| series | window | cases | 80 % band held the value |");
     println!("| --- | ---: | ---: | ---: |");
-    for (name, series) in &inputs {
-        for window in WINDOWS {
-            let cuts = cuts(series.len(), window);
-            if cuts.is_empty() {
-                continue;
-            }
-            let (cases, held) = projections_held(series, &cuts, window);
-            println!("| {name} | {window} | {cases} | {:.0} % |", 100.0 * held as f64 / cases.max(1) as f64);
-        }
+    for (name, series, window, cuts) in windows(&inputs) {
+        let (cases, held) = projections_held(series, &cuts, window);
+        println!("| {name} | {window} | {cases} | {:.0} % |", 100.0 * held as f64 / cases.max(1) as f64);
     }
     println!();
     println!(
@@ -202,27 +191,21 @@ fn main() {
         HORIZONS[3]
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (name, series) in &inputs {
-        for window in WINDOWS {
-            let cuts = cuts(series.len(), window);
-            if cuts.is_empty() {
-                continue;
-            }
-            let o = open_intervals(series, &cuts, window);
-            let pct = |k: usize, n: usize| {
-                if n == 0 { "-".to_owned() } else { format!("{:.0} %", 100.0 * k as f64 / n as f64) }
-            };
-            println!(
-                "| {name} | {window} | {} | {} | {} | {} | {} | {} | {} |",
-                o.cases[0],
-                pct(o.held[0], o.cases[0]),
-                pct(o.held[1], o.cases[1]),
-                o.reached,
-                pct(o.reached_held, o.reached),
-                o.beyond,
-                o.beyond_reached
-            );
-        }
+    let pct = |k: usize, n: usize| {
+        if n == 0 { "-".to_owned() } else { format!("{:.0} %", 100.0 * k as f64 / n as f64) }
+    };
+    for (name, series, window, cuts) in windows(&inputs) {
+        let o = open_intervals(series, &cuts, window);
+        println!(
+            "| {name} | {window} | {} | {} | {} | {} | {} | {} | {} |",
+            o.cases[0],
+            pct(o.held[0], o.cases[0]),
+            pct(o.held[1], o.cases[1]),
+            o.reached,
+            pct(o.reached_held, o.reached),
+            o.beyond,
+            o.beyond_reached
+        );
     }
     println!();
     println!(
@@ -251,6 +234,18 @@ fn main() {
         let (p80, p95) = (chance(n, 0.8, 70.0, 90.0), chance(n, 0.95, 88.0, 99.0));
         println!("| {n} | {p80:.2} | {:.2} | {p95:.2} | {:.2} |", four_of_five(p80), four_of_five(p95));
     }
+}
+
+/// Every series and window with its cut-offs, leaving out the windows a series is too short for.
+fn windows(inputs: &[(String, Vec<f64>)]) -> impl Iterator<Item = (&str, &[f64], usize, Vec<usize>)> {
+    inputs
+        .iter()
+        .flat_map(|(name, series)| {
+            WINDOWS
+                .into_iter()
+                .map(move |window| (name.as_str(), series.as_slice(), window, cuts(series.len(), window)))
+        })
+        .filter(|(_, _, _, cuts)| !cuts.is_empty())
 }
 
 /// Bootstrap resamples of the cut-offs.
