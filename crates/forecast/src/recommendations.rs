@@ -7,7 +7,6 @@ use serde::Serialize;
 use time::Date;
 
 use crate::fit::DaysUntil;
-use crate::metric::Metric;
 use crate::trends::trend;
 
 /// What a recommendation is about.
@@ -139,8 +138,6 @@ pub fn capacity_recommendations(
         }
         _ => None,
     };
-    let estimates: Vec<(Metric, &crate::MetricForecast)> =
-        outlook.forecasts.iter().map(|(m, f)| (*m, f)).collect();
     recommendations(&Inputs {
         products_utilization_percent: now.products_utilization_percent,
         orders_utilization_percent: now.orders_utilization_percent,
@@ -149,7 +146,8 @@ pub fn capacity_recommendations(
         store_growth_30d_percent,
         storage_gb: now.storage_gb,
         storage_levels: (thresholds.storage_gb.warning, thresholds.storage_gb.critical),
-        forecasts: estimates
+        forecasts: outlook
+            .forecasts
             .iter()
             .map(|(metric, f)| LevelForecast {
                 label: metric.label(),
