@@ -270,6 +270,9 @@ pub fn recommendations(inputs: &Inputs<'_>) -> Vec<CapacityRecommendation> {
             title,
             description,
             match severity {
+                Severity::Critical if f.estimate.is_none() => {
+                    "Prepare to scale: the level may come within a month, though no trend leads there"
+                }
                 Severity::Critical => "Scale now: the level is less than a month away",
                 Severity::Warning => "Plan scaling in the next 2-4 weeks",
                 Severity::Info => "Review capacity planning before the date",
@@ -420,6 +423,10 @@ mod tests {
                 "Products may reach the critical level",
                 "Products: no trend estimate for the 475,000 critical level, but it may come from ~12 days on (80 %: 12–never; rated on the near end)"
             )
+        );
+        assert_eq!(
+            soon.action,
+            "Prepare to scale: the level may come within a month, though no trend leads there"
         );
         assert_eq!(open(Some(60.0)).unwrap().severity, Severity::Warning);
         assert_eq!(open(Some(400.0)), None);
