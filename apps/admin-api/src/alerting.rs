@@ -11,7 +11,7 @@ use crate::state::AppState;
 
 /// The values of every metric a rule may watch, as measured now: the `/health` measurements, and
 /// for each forecast metric the days until its critical level by the near end of the 80 %
-/// interval (absent when the history gives no estimate).
+/// interval, the open one's without an estimate (absent when there is neither).
 pub async fn measure(state: &AppState) -> alerts::Values {
     let now = OffsetDateTime::now_utc();
     let (db, requests) = (state.monitor.latest(), state.meters.requests.summary());

@@ -118,8 +118,7 @@ fn main() {
     let mut spread = Vec::new();
     // Per window: (80 % in range, 95 % in range, error at most the baseline's, distance, series).
     let mut targets = [(0, 0, 0, 0.0, 0); WINDOWS.len()];
-    for (name, series, window, cuts) in windows(&inputs) {
-        let w = WINDOWS.iter().position(|x| *x == window).unwrap_or(0);
+    for (name, series, w, window, cuts) in windows(&inputs) {
         let mut tally = Tally::default();
         for &cut in &cuts {
             let before = [tally.cases, tally.in80, tally.in95];
@@ -173,7 +172,7 @@ fn main() {
     println!();
     println!("| series | window | cases | 80 % band held the value |");
     println!("| --- | ---: | ---: | ---: |");
-    for (name, series, window, cuts) in windows(&inputs) {
+    for (name, series, _, window, cuts) in windows(&inputs) {
         let (cases, held) = projections_held(series, &cuts, window);
         println!("| {name} | {window} | {cases} | {:.0} % |", 100.0 * held as f64 / cases.max(1) as f64);
     }
@@ -181,30 +180,37 @@ fn main() {
     println!(
         "Levels fixed in advance (last value + {LEVELS:?} × the history's range), the cases without an estimate: how often the open \
          intervals held (the series did not reach the level before they open; a level never reached counts when the series \
-         runs past the early end), and the same among those reached within {} days (the selection the table above makes); \
-         and how many levels said to be beyond noise (no interval) were reached within {} days.",
+         runs past the early end), and the same among those reached within {} days (the selection the table above makes), with \
+         the median of true day ÷ the day the 80 % interval opens (above 1: it opened early; an interval opening at once holds \
+         everything); and how many answers without an interval (beyond noise, or not even the bands reach the level) were \
+         reached within {} days.",
         HORIZONS[3], HORIZONS[3]
     );
     println!();
     println!(
-        "| series | window | open intervals | 80 % held | 95 % held | of them reached within {0} days | 80 % held | beyond noise | reached within {0} days |",
+        "| series | window | open intervals | 80 % held | 95 % held | of them reached within {0} days | 80 % held | truth ÷ opening day | no interval | reached within {0} days |",
         HORIZONS[3]
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let pct = |k: usize, n: usize| {
         if n == 0 { "-".to_owned() } else { format!("{:.0} %", 100.0 * k as f64 / n as f64) }
     };
-    for (name, series, window, cuts) in windows(&inputs) {
-        let o = open_intervals(series, &cuts, window);
+    for (name, series, _, window, cuts) in windows(&inputs) {
+        let mut o = open_intervals(series, &cuts, window);
+        let earliness = if o.earliness.is_empty() {
+            "-".to_owned()
+        } else {
+            format!("{:.1}", median(&mut o.earliness).exp())
+        };
         println!(
-            "| {name} | {window} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {name} | {window} | {} | {} | {} | {} | {} | {earliness} | {} | {} |",
             o.cases[0],
             pct(o.held[0], o.cases[0]),
             pct(o.held[1], o.cases[1]),
             o.reached,
             pct(o.reached_held, o.reached),
-            o.beyond,
-            o.beyond_reached
+            o.none,
+            o.none_reached
         );
     }
     println!();
@@ -236,16 +242,17 @@ fn main() {
     }
 }
 
-/// Every series and window with its cut-offs, leaving out the windows a series is too short for.
-fn windows(inputs: &[(String, Vec<f64>)]) -> impl Iterator<Item = (&str, &[f64], usize, Vec<usize>)> {
+/// Every series and window (its index in [`WINDOWS`] and its length) with its cut-offs, leaving
+/// out the windows a series is too short for.
+fn windows(inputs: &[(String, Vec<f64>)]) -> impl Iterator<Item = (&str, &[f64], usize, usize, Vec<usize>)> {
     inputs
         .iter()
         .flat_map(|(name, series)| {
-            WINDOWS
-                .into_iter()
-                .map(move |window| (name.as_str(), series.as_slice(), window, cuts(series.len(), window)))
+            WINDOWS.into_iter().enumerate().map(move |(w, window)| {
+                (name.as_str(), series.as_slice(), w, window, cuts(series.len(), window))
+            })
         })
-        .filter(|(_, _, _, cuts)| !cuts.is_empty())
+        .filter(|(.., cuts)| !cuts.is_empty())
 }
 
 /// Bootstrap resamples of the cut-offs.
@@ -319,16 +326,19 @@ fn cuts(len: usize, window: usize) -> Vec<usize> {
 const LEVELS: [f64; 4] = [0.1, 0.25, 0.5, 1.0];
 
 /// The open intervals of "no estimate" answers to fixed levels: (checkable cases, held) per
-/// interval, the cases reached within the longest horizon and how many the 80 % one held, the
-/// levels beyond noise and how many were reached within the longest horizon.
+/// interval, the cases reached within the longest horizon, how many the 80 % one held and how
+/// early it opened, and the answers without an interval (beyond noise, or not even the bands
+/// reach the level) and how many were reached within the longest horizon.
 #[derive(Default)]
 struct Open {
     cases: [usize; 2],
     held: [usize; 2],
     reached: usize,
     reached_held: usize,
-    beyond: usize,
-    beyond_reached: usize,
+    /// Of those, ln(true day / the day the 80 % interval opens): how early it opened.
+    earliness: Vec<f64>,
+    none: usize,
+    none_reached: usize,
 }
 
 /// Asks, from the `window` points before each cut, when the series reaches each of [`LEVELS`],
@@ -352,8 +362,8 @@ fn open_intervals(series: &[f64], cuts: &[usize], window: usize) -> Open {
             let truth = future.iter().position(|v| *v >= level).map(|i| (i + 1) as f64);
             let within = truth.is_some_and(|t| t <= HORIZONS[3] as f64);
             let Some(interval_80) = none.interval_80 else {
-                open.beyond += 1;
-                open.beyond_reached += usize::from(within);
+                open.none += 1;
+                open.none_reached += usize::from(within);
                 continue;
             };
             for (i, interval) in [Some(interval_80), none.interval_95].into_iter().enumerate() {
@@ -366,9 +376,10 @@ fn open_intervals(series: &[f64], cuts: &[usize], window: usize) -> Open {
                 };
                 open.cases[i] += 1;
                 open.held[i] += usize::from(held);
-                if i == 0 && within {
+                if let (0, true, Some(t)) = (i, within, truth) {
                     open.reached += 1;
                     open.reached_held += usize::from(held);
+                    open.earliness.push((t / interval.low.max(0.1)).ln());
                 }
             }
         }

@@ -89,11 +89,16 @@ pub struct MetricForecast {
 }
 
 impl MetricForecast {
-    /// The near end of the 80 % interval, in days: the estimate's, or without one the open
-    /// interval's (the level may come that soon). What recommendations and alerts rate.
+    /// The near end of the 80 % interval, in days (see [`near_end_days`]).
     pub fn near_end_days(&self) -> Option<f64> {
-        self.estimate.as_ref().map(|e| e.interval_80.low).or(self.open_interval_80.map(|i| i.low))
+        near_end_days(self.estimate.as_ref(), self.open_interval_80)
     }
+}
+
+/// The near end of the 80 % interval, in days: the estimate's, or without one the open
+/// interval's (the level may come that soon). What recommendations and alerts rate.
+pub fn near_end_days(estimate: Option<&DaysUntil>, open_interval_80: Option<Interval>) -> Option<f64> {
+    estimate.map(|e| e.interval_80.low).or(open_interval_80.map(|i| i.low))
 }
 
 /// When `metric` reaches `threshold`, from `history` (oldest first).

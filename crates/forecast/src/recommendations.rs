@@ -6,7 +6,7 @@ use health::Thresholds;
 use serde::Serialize;
 use time::Date;
 
-use crate::fit::DaysUntil;
+use crate::fit::{DaysUntil, Interval};
 use crate::trends::trend;
 
 /// What a recommendation is about.
@@ -61,9 +61,9 @@ pub struct LevelForecast<'a> {
     pub threshold: f64,
     /// The estimate, when there is one.
     pub estimate: Option<&'a DaysUntil>,
-    /// Without an estimate: the day (from the last snapshot) its open 80 % interval opens, when
-    /// it has one (the level may be reached from then on, or not at all).
-    pub opens_in: Option<f64>,
+    /// Without an estimate, its open 80 % interval, when it has one (the level may be reached
+    /// from `low` days on, or not at all).
+    pub open_interval_80: Option<Interval>,
 }
 
 /// What the rules look at.
@@ -154,7 +154,7 @@ pub fn capacity_recommendations(
                 level: "critical",
                 threshold: f.threshold,
                 estimate: f.estimate.as_ref(),
-                opens_in: f.open_interval_80.map(|i| i.low),
+                open_interval_80: f.open_interval_80,
             })
             .collect(),
     })
@@ -232,7 +232,7 @@ pub fn recommendations(inputs: &Inputs<'_>) -> Vec<CapacityRecommendation> {
     for f in &inputs.forecasts {
         // Rated on the near end of the 80 % interval: the level may come that soon. Without an
         // estimate, the near end of its open interval (the level may also never come).
-        let Some(near) = f.estimate.map(|e| e.interval_80.low).or(f.opens_in) else { continue };
+        let Some(near) = crate::outlook::near_end_days(f.estimate, f.open_interval_80) else { continue };
         let severity = match near {
             d if d <= 30.0 => Severity::Critical,
             d if d <= 90.0 => Severity::Warning,
@@ -257,7 +257,7 @@ pub fn recommendations(inputs: &Inputs<'_>) -> Vec<CapacityRecommendation> {
             None => (
                 format!("{} may reach the {} level", f.label, f.level),
                 format!(
-                    "{}: no trend estimate for the {} {} level, but it may come from ~{near:.0} days on (80 %: {near:.0}–never; rated on the near end)",
+                    "{}: no estimate for the {} {} level, but it may be reached from ~{near:.0} days on (80 %: from day {near:.0}, or not at all; rated on the near end)",
                     f.label,
                     thousands(f.threshold),
                     f.level
@@ -269,13 +269,12 @@ pub fn recommendations(inputs: &Inputs<'_>) -> Vec<CapacityRecommendation> {
             severity,
             title,
             description,
-            match severity {
-                Severity::Critical if f.estimate.is_none() => {
-                    "Prepare to scale: the level may come within a month, though no trend leads there"
-                }
-                Severity::Critical => "Scale now: the level is less than a month away",
-                Severity::Warning => "Plan scaling in the next 2-4 weeks",
-                Severity::Info => "Review capacity planning before the date",
+            match (severity, f.estimate.is_some()) {
+                (Severity::Critical, true) => "Scale now: the level is less than a month away",
+                (Severity::Critical, false) => "Prepare to scale: the level may come within a month",
+                (Severity::Warning, _) => "Plan scaling in the next 2-4 weeks",
+                (Severity::Info, true) => "Review capacity planning before the date",
+                (Severity::Info, false) => "Review capacity planning in the coming months",
             },
         );
     }
@@ -308,7 +307,7 @@ pub fn thousands(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fit::{Interval, Method};
+    use crate::fit::Method;
 
     fn inputs() -> Inputs<'static> {
         Inputs {
@@ -366,7 +365,7 @@ mod tests {
                 level: "critical",
                 threshold: 475_000.0,
                 estimate: Some(&estimate),
-                opens_in: None,
+                open_interval_80: None,
             }],
             ..inputs()
         };
@@ -409,7 +408,7 @@ mod tests {
                 level: "critical",
                 threshold: 475_000.0,
                 estimate: None,
-                opens_in,
+                open_interval_80: opens_in.map(|low| Interval { low, high: None }),
             }];
             recommendations(&Inputs { forecasts, ..inputs() })
                 .into_iter()
@@ -421,14 +420,16 @@ mod tests {
             (
                 Severity::Critical,
                 "Products may reach the critical level",
-                "Products: no trend estimate for the 475,000 critical level, but it may come from ~12 days on (80 %: 12–never; rated on the near end)"
+                "Products: no estimate for the 475,000 critical level, but it may be reached from ~12 days on (80 %: from day 12, or not at all; rated on the near end)"
             )
         );
-        assert_eq!(
-            soon.action,
-            "Prepare to scale: the level may come within a month, though no trend leads there"
-        );
+        assert_eq!(soon.action, "Prepare to scale: the level may come within a month");
         assert_eq!(open(Some(60.0)).unwrap().severity, Severity::Warning);
+        let later = open(Some(150.0)).unwrap();
+        assert_eq!(
+            (later.severity, later.action.as_str()),
+            (Severity::Info, "Review capacity planning in the coming months")
+        );
         assert_eq!(open(Some(400.0)), None);
         assert_eq!(open(None), None);
     }

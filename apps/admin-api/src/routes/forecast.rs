@@ -115,7 +115,7 @@ pub struct ForecastQuery {
 /// own backtest, from up to two years of daily snapshots (the candidate models and how one is
 /// chosen: docs/operations/capacity-monitoring.md).
 #[utoipa::path(get, path = "/api/v1/admin/platform-health/forecast", tag = "forecast", params(ForecastQuery), security(("bearer" = [])),
-    responses((status = 200, description = "Estimate, or the reason there is none and `open_interval_80` (from `low` days on, `high` null; null when the level is out of reach)", body = Object),
+    responses((status = 200, description = "Estimate, or the reason there is none and `open_interval_80` (from `low` days on, `high` null; null with an estimate, with fewer than 7 snapshots, or when the level is out of reach)", body = Object),
         (status = 400, description = "Unknown metric, bad or missing threshold", body = ErrorBody), AdminErrors))]
 #[tracing::instrument(skip_all, fields(admin = %admin.user_id))]
 pub async fn forecast(
