@@ -275,14 +275,15 @@ impl Fits {
     }
 
     /// Whether the history has not been slowing: its second half grew at least [`STILL_GROWING`]
-    /// times as fast as the whole.
-    fn still_growing(&self) -> bool {
-        let slope = |ys: &[f64]| match Model::fit(Method::Linear, ys) {
+    /// times as fast as `line`, the whole history's fitted line, and that grows.
+    fn still_growing(&self, line: &Model) -> bool {
+        let slope = |line: Option<Model>| match line {
             Some(Model::Line { slope, .. }) => slope,
             _ => 0.0,
         };
-        let whole = slope(&self.values);
-        whole > 0.0 && slope(&self.values[self.values.len() / 2..]) >= STILL_GROWING * whole
+        let whole = slope(Some(*line));
+        let second_half = Model::fit(Method::Linear, &self.values[self.values.len() / 2..]);
+        whole > 0.0 && slope(second_half) >= STILL_GROWING * whole
     }
 
     /// For each candidate: are its backtest errors near `h` one-sided, by enough to matter next
@@ -361,10 +362,13 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
         // has not been slowing, the whole-history line, which reaches the level, bounds how late
         // the interval may open (a damped or adaptive model flattening after a dip in steady
         // growth is the case).
-        let line = candidates
+        let line = fits
+            .fits
             .iter()
-            .find(|c| c.method == Method::Linear && c.days.is_some())
-            .filter(|_| fits.still_growing());
+            .zip(&candidates)
+            .find(|(f, c)| f.method == Method::Linear && c.days.is_some())
+            .filter(|(f, _)| fits.still_growing(&f.model))
+            .map(|(_, c)| c);
         let bounded = |i: Option<Interval>, by: Option<Interval>| match (i, by) {
             (Some(i), Some(by)) => Some(Interval { low: i.low.min(by.low), ..i }),
             (i, by) => i.or(by),
