@@ -347,10 +347,11 @@ fn open_intervals(series: &[f64], cuts: &[usize], window: usize) -> Open {
     let mut open = Open::default();
     for &cut in cuts {
         let history = &series[cut - window..cut];
-        let finite: Vec<f64> = history.iter().copied().filter(|v| v.is_finite()).collect();
         let last = history[window - 1];
-        let (low, high) =
-            finite.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(*v), h.max(*v)));
+        let (low, high) = history
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(*v), h.max(*v)));
         if !last.is_finite() || high <= low {
             continue;
         }
@@ -358,8 +359,7 @@ fn open_intervals(series: &[f64], cuts: &[usize], window: usize) -> Open {
         for k in LEVELS {
             let level = last + k * (high - low);
             let Err(none) = forecast::days_until_threshold(history, level) else { continue };
-            // The first day the series reaches the level, if it does before it ends.
-            let truth = future.iter().position(|v| *v >= level).map(|i| (i + 1) as f64);
+            let truth = first_day(future, level);
             let within = truth.is_some_and(|t| t <= HORIZONS[3] as f64);
             let Some(interval_80) = none.interval_80 else {
                 open.none += 1;
@@ -414,6 +414,12 @@ fn projections_held(series: &[f64], cuts: &[usize], window: usize) -> (usize, us
     (cases, held)
 }
 
+/// The first day (1 = the first value of `future`) on which the series reaches `level`, if it
+/// does before it ends.
+fn first_day(future: &[f64], level: f64) -> Option<f64> {
+    future.iter().position(|v| *v >= level).map(|i| (i + 1) as f64)
+}
+
 /// One question: the history is `series[cut − window .. cut]`, the level the value `horizon`
 /// days after the cut.
 fn evaluate(name: &str, series: &[f64], cut: usize, window: usize, horizon: usize, tally: &mut Tally) {
@@ -426,7 +432,7 @@ fn evaluate(name: &str, series: &[f64], cut: usize, window: usize, horizon: usiz
     let history: Vec<f64> = series[cut - window..cut].iter().map(|v| sign * v).collect();
     let future: Vec<f64> = series[cut..].iter().map(|v| sign * v).collect();
     let target = sign * level;
-    let Some(truth) = future.iter().position(|v| *v >= target).map(|i| (i + 1) as f64) else { return };
+    let Some(truth) = first_day(&future, target) else { return };
     tally.cases += 1;
     let relative = |estimate: Option<f64>| estimate.map_or(1.0, |e| (e - truth).abs() / truth);
     tally.baseline.push(relative(predict_linear(&history, target)));
