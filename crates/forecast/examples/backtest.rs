@@ -34,7 +34,9 @@
 //! history's range, and print for the answers without an estimate how often the open intervals
 //! held (the series did not reach the level before they opened, as far as it goes), the same
 //! among the levels reached within 90 days, and how many levels said to be beyond noise (no
-//! interval) were reached within 90 days.
+//! interval) were reached within 90 days; and for the answered ones how often their intervals
+//! held (a level never reached holds for an open late end, misses once the series runs past a
+//! finite one) and how many had an open late end.
 //!
 //! How sure those coverages are: per series and window a 95 % bootstrap interval (the cut-offs
 //! resampled with replacement), and what luck alone does to a perfectly calibrated method with
@@ -215,6 +217,31 @@ fn main() {
     }
     println!();
     println!(
+        "The same levels, the answered cases: how often the intervals held (reached within them; a level never reached holds \
+         for an open late end once the series runs past the early end, and misses once it runs past a finite late end), how \
+         many 80 % intervals had an open late end, and the 80 % coverage among the levels reached within {} days.",
+        HORIZONS[3]
+    );
+    println!();
+    println!(
+        "| series | window | answered | 80 % held | 95 % held | open late end | reached within {} days | 80 % held |",
+        HORIZONS[3]
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (name, series, _, window, cuts) in windows(&inputs) {
+        let o = open_intervals(series, &cuts, window);
+        println!(
+            "| {name} | {window} | {} | {} | {} | {} | {} | {} |",
+            o.answered[0],
+            pct(o.answered_held[0], o.answered[0]),
+            pct(o.answered_held[1], o.answered[1]),
+            pct(o.answered_open, o.answered[0]),
+            o.answered_reached[0],
+            pct(o.answered_reached[1], o.answered_reached[0]),
+        );
+    }
+    println!();
+    println!(
         "| window | series | 80 % in 70–90 % | 95 % in 88–99 % | error ≤ predict_linear | mean distance (points) |"
     );
     println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -339,6 +366,12 @@ struct Open {
     earliness: Vec<f64>,
     none: usize,
     none_reached: usize,
+    /// The answered cases: (checkable, held) per interval, how many 80 % intervals had an open
+    /// late end, and (cases, held by the 80 %) among those reached within the longest horizon.
+    answered: [usize; 2],
+    answered_held: [usize; 2],
+    answered_open: usize,
+    answered_reached: [usize; 2],
 }
 
 /// Asks, from the `window` points before each cut, when the series reaches each of [`LEVELS`],
@@ -358,9 +391,34 @@ fn open_intervals(series: &[f64], cuts: &[usize], window: usize) -> Open {
         let future = &series[cut..];
         for k in LEVELS {
             let level = last + k * (high - low);
-            let Err(none) = forecast::days_until_threshold(history, level) else { continue };
             let truth = first_day(future, level);
             let within = truth.is_some_and(|t| t <= HORIZONS[3] as f64);
+            let none = match forecast::days_until_threshold(history, level) {
+                Ok(answer) => {
+                    for (i, interval) in [answer.interval_80, answer.interval_95].into_iter().enumerate() {
+                        // Held: reached within the interval; never reached (as far as the series
+                        // goes): held by an open late end once the series runs past the early
+                        // end, missed once it runs past a late end.
+                        let held = match (truth, interval.high) {
+                            (Some(t), high) => interval.low <= t + 0.5 && high.is_none_or(|h| t - 0.5 <= h),
+                            (None, None) if future.len() as f64 >= interval.low => true,
+                            (None, Some(h)) if future.len() as f64 >= h => false,
+                            (None, _) => continue,
+                        };
+                        open.answered[i] += 1;
+                        open.answered_held[i] += usize::from(held);
+                        if i == 0 {
+                            open.answered_open += usize::from(interval.high.is_none());
+                            if within {
+                                open.answered_reached[0] += 1;
+                                open.answered_reached[1] += usize::from(held);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                Err(none) => none,
+            };
             let Some(interval_80) = none.interval_80 else {
                 open.none += 1;
                 open.none_reached += usize::from(within);
