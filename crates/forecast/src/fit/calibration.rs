@@ -173,7 +173,12 @@ impl Backtest {
     /// twice it, at least [`MIN_CROSSINGS`]); each holds 0, and widens by `widen` ×
     /// [`CROSSING_BEYOND`] × ln(days / longest) beyond the longest crossing the backtest saw (at
     /// most [`CROSSING_FARTHEST`] times it; `widen` in 0..=1). `None` without questions.
-    pub(crate) fn crossing_bands(&self, days: f64, widen: f64) -> Option<[(f64, f64); 2]> {
+    pub(crate) fn crossing_bands(
+        &self,
+        days: f64,
+        widen: f64,
+        coverages: [f64; 2],
+    ) -> Option<[(f64, f64); 2]> {
         let x = days.ln();
         let all = &self.crossings;
         let (mut lo, mut hi) = (
@@ -197,7 +202,7 @@ impl Backtest {
         ratios.sort_by(f64::total_cmp);
         let extra =
             widen * CROSSING_BEYOND * (days / self.longest_crossing).clamp(1.0, CROSSING_FARTHEST).ln();
-        Some([0.8, 0.95].map(|coverage| {
+        Some(coverages.map(|coverage| {
             let (low, high) = two_sided(&ratios, coverage);
             (low.min(0.0) - extra, high.max(0.0) + extra)
         }))
@@ -410,16 +415,16 @@ mod tests {
         assert_eq!(capped, vec![(60.0, 3.0)]);
 
         let backtest = Backtest::new(vec![(1, 0.0)], questions);
-        let [(low, high), _] = backtest.crossing_bands(20.0, 1.0).unwrap();
+        let [(low, high), _] = backtest.crossing_bands(20.0, 1.0, [0.8, 0.95]).unwrap();
         assert!((low - 0.5f64.ln()).abs() < 1e-9 && high.abs() < 1e-9, "{low} {high}");
         // Four times further than the longest true day (20): widened by 1.5·ln 4 on each side,
         // and no more further out.
-        let [(far_low, far_high), _] = backtest.crossing_bands(80.0, 1.0).unwrap();
-        assert_eq!(backtest.crossing_bands(800.0, 1.0).unwrap()[0], (far_low, far_high));
+        let [(far_low, far_high), _] = backtest.crossing_bands(80.0, 1.0, [0.8, 0.95]).unwrap();
+        assert_eq!(backtest.crossing_bands(800.0, 1.0, [0.8, 0.95]).unwrap()[0], (far_low, far_high));
         let extra = CROSSING_BEYOND * 4f64.ln();
         assert!((far_low - (0.5f64.ln() - extra)).abs() < 1e-9 && (far_high - extra).abs() < 1e-9);
         // Half the widening when asked for half.
-        let [(half_low, _), _] = backtest.crossing_bands(80.0, 0.5).unwrap();
+        let [(half_low, _), _] = backtest.crossing_bands(80.0, 0.5, [0.8, 0.95]).unwrap();
         assert!((half_low - (0.5f64.ln() - extra / 2.0)).abs() < 1e-9, "{half_low}");
     }
 }

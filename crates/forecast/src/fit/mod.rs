@@ -14,6 +14,9 @@
 //! 5. **Intervals**: the winner's forecast moved up and down by its own error quantiles at each
 //!    horizon (80 % and 95 %, split-conformal); the early end of an interval is where the upper
 //!    band reaches the level, the late end where the lower band does (none within 10 years: open).
+//!    An interval without a late end (also one further out than twice what the history could
+//!    check) can only miss early, so its early end comes from one-sided quantiles: at 80 % the
+//!    truth comes earlier one time in five, not one in ten.
 //!    Beyond the longest horizon the history could check, the bands widen at least as the
 //!    horizon to the power 2.5, and a note says so.
 //! 6. **Crossing days**: the backtest also asks every level the series went on to reach of the
@@ -73,6 +76,8 @@ const MIN_SPREAD: f64 = 0.2;
 const BEYOND_NOISE: f64 = 50.0;
 /// z(0.975) / z(0.9): how much wider a normal 95 % band is than an 80 % one.
 const TAIL_95_OVER_80: f64 = 1.96 / 1.2816;
+/// z(0.95) / z(0.8): the same for one-sided bands.
+const ONE_SIDED_95_OVER_80: f64 = 1.645 / 0.8416;
 /// A history whose second half grew at least this fraction as fast as the whole (least-squares
 /// slopes) has not been slowing: a model that flattens below a level does not push the open
 /// interval's early end past the whole-history line's. On the tuning series' growth (US GDP,
@@ -187,6 +192,9 @@ struct Fitted {
     backtest: Backtest,
     q80: Quantiles,
     q95: Quantiles,
+    /// The quantiles of an interval with an open late end (one-sided: all the miss is early).
+    open80: Quantiles,
+    open95: Quantiles,
 }
 
 impl Fitted {
@@ -224,7 +232,11 @@ fn fit_all(series: &[f64]) -> Result<Fits, NoEstimate> {
             // A few dozen errors cannot resolve a 95 % tail (the rank runs past the largest):
             // at least the width a normal tail would have next to the 80 % band.
             let q95 = backtest.quantiles(BAND_95)?.at_least(&q80, TAIL_95_OVER_80);
-            Some(Fitted { method, model, backtest, q80, q95 })
+            // One-sided: |error| at 2c − 1 leaves the whole 1 − c on the early side (symmetric
+            // errors).
+            let open80 = backtest.quantiles(2.0 * BAND_80 - 1.0)?;
+            let open95 = backtest.quantiles(2.0 * BAND_95 - 1.0)?.at_least(&open80, ONE_SIDED_95_OVER_80);
+            Some(Fitted { method, model, backtest, q80, q95, open80, open95 })
         })
         .collect();
     if fits.is_empty() {
@@ -311,28 +323,45 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
     // Two views of the day, and each interval holds both: where the value bands reach the level
     // (the upper one first: the early end), and the forecast `day` moved by the backtest's ratios
     // of true to forecast crossing days (the 95 % ratios at least [`TAIL_95_OVER_80`] times the
-    // 80 % ones on each side).
-    let intervals = |f: &Fitted, day: Option<f64>| {
-        let band = |q: &Quantiles| Some(Interval { low: crossing(f, q, 1.0)?, high: crossing(f, q, -1.0) });
-        let (mut i80, mut i95) = (band(&f.q80), band(&f.q95));
+    // 80 % ones on each side). `k`: 0 for the 80 % interval, 1 for the 95 % one; `open`: the
+    // one-sided quantiles of an interval without a late end.
+    let interval = |f: &Fitted, day: Option<f64>, k: usize, open: bool| {
+        let (q, coverages, tail) = match open {
+            false => ([&f.q80, &f.q95][k], [0.8, 0.95], TAIL_95_OVER_80),
+            true => ([&f.open80, &f.open95][k], [0.6, 0.9], ONE_SIDED_95_OVER_80),
+        };
+        let mut i = Interval { low: crossing(f, q, 1.0)?, high: crossing(f, q, -1.0) };
         if let Some(day) = day.filter(|d| *d > 0.0) {
             // How many typical errors away the level is: far means the trend carries the series
             // there, and the crossing band's extrapolation is scaled down.
             let distance = fits.distance(f, last, threshold, day);
             let widen = if distance > TREND_DRIVEN { TREND_DRIVEN / distance } else { 1.0 };
-            let ratios = f.backtest.crossing_bands(day, widen).map(|[(low, high), (low95, high95)]| {
-                [(low, high), (low95.min(TAIL_95_OVER_80 * low), high95.max(TAIL_95_OVER_80 * high))]
-            });
+            let ratios =
+                f.backtest.crossing_bands(day, widen, coverages).map(|[(low, high), (low95, high95)]| {
+                    [(low, high), (low95.min(tail * low), high95.max(tail * high))]
+                });
             let spread = [MIN_SPREAD, TAIL_95_OVER_80 * MIN_SPREAD].map(|s| (-s, s));
-            for (k, interval) in [&mut i80, &mut i95].into_iter().enumerate() {
-                if let Some(i) = interval {
-                    for (low, high) in ratios.map(|r| r[k]).into_iter().chain([spread[k]]) {
-                        i.low = i.low.min(day * low.exp());
-                        i.high = i.high.map(|h| h.max(day * high.exp()));
-                    }
-                }
+            for (low, high) in ratios.map(|r| r[k]).into_iter().chain([spread[k]]) {
+                i.low = i.low.min(day * low.exp());
+                i.high = i.high.map(|h| h.max(day * high.exp()));
             }
         }
+        Some(i)
+    };
+    // An interval without a late end (the lower band never reaches the level, or the day is
+    // further than twice what the history could check) can only miss early, so its early end is
+    // the one-sided quantile: "from day N" at 80 % holds 80 %, not 90 %.
+    let intervals = |f: &Fitted, day: Option<f64>| {
+        let unbounded = day.is_some_and(|d| d > 2.0 * f.q80.reach);
+        let [i80, i95] = [0, 1].map(|k| {
+            let closed = interval(f, day, k, false)?;
+            if !unbounded && closed.high.is_some() {
+                return Some(closed);
+            }
+            // Never earlier than the two-sided early end (the one-sided quantiles are narrower).
+            let low = interval(f, day, k, true)?.low.max(closed.low);
+            Some(Interval { low, high: None })
+        });
         (i80.map(round_interval), i95.map(round_interval))
     };
     let point_days: Vec<Option<f64>> = fits.fits.iter().map(|f| crossing(f, &f.q80, 0.0)).collect();
