@@ -197,8 +197,10 @@ fn main() {
     let pct = |k: usize, n: usize| {
         if n == 0 { "-".to_owned() } else { format!("{:.0} %", 100.0 * k as f64 / n as f64) }
     };
-    for (name, series, _, window, cuts) in windows(&inputs) {
-        let mut o = open_intervals(series, &cuts, window);
+    let mut fixed: Vec<(&str, usize, Open)> = windows(&inputs)
+        .map(|(name, series, _, window, cuts)| (name, window, open_intervals(series, &cuts, window)))
+        .collect();
+    for (name, window, o) in &mut fixed {
         let earliness = if o.earliness.is_empty() {
             "-".to_owned()
         } else {
@@ -216,6 +218,9 @@ fn main() {
         );
     }
     println!();
+    let open = fixed.iter().map(|(_, _, o)| (o.cases, o.held));
+    println!("{}", mean_distance(open));
+    println!();
     println!(
         "The same levels, the answered cases: how often the intervals held (reached within them; a level never reached holds \
          for an open late end once the series runs past the early end, and misses once it runs past a finite late end), how \
@@ -228,8 +233,7 @@ fn main() {
         HORIZONS[3]
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (name, series, _, window, cuts) in windows(&inputs) {
-        let o = open_intervals(series, &cuts, window);
+    for (name, window, o) in &fixed {
         println!(
             "| {name} | {window} | {} | {} | {} | {} | {} | {} |",
             o.answered[0],
@@ -240,6 +244,8 @@ fn main() {
             pct(o.answered_reached[1], o.answered_reached[0]),
         );
     }
+    println!();
+    println!("{}", mean_distance(fixed.iter().map(|(_, _, o)| (o.answered, o.answered_held))));
     println!();
     println!(
         "| window | series | 80 % in 70–90 % | 95 % in 88–99 % | error ≤ predict_linear | mean distance (points) |"
@@ -347,6 +353,23 @@ fn cuts(len: usize, window: usize) -> Vec<usize> {
     let mut cuts: Vec<usize> = (0..count).map(|k| first + (last - first) * k / (count - 1)).collect();
     cuts.dedup();
     cuts
+}
+
+/// The mean distance of the 80 % and 95 % rows' coverage ((cases, held) per interval) from
+/// nominal, over the rows with at least 10 cases, as a sentence.
+fn mean_distance(rows: impl Iterator<Item = ([usize; 2], [usize; 2])>) -> String {
+    let rows: Vec<_> = rows.filter(|(cases, _)| cases[0] >= 10 && cases[1] >= 10).collect();
+    let distance = |i: usize, nominal: f64| {
+        let sum: f64 =
+            rows.iter().map(|(cases, held)| (100.0 * held[i] as f64 / cases[i] as f64 - nominal).abs()).sum();
+        sum / rows.len().max(1) as f64
+    };
+    format!(
+        "Mean distance from nominal over the {} rows with at least 10 intervals: {:.1} points at 80 %, {:.1} at 95 %.",
+        rows.len(),
+        distance(0, 80.0),
+        distance(1, 95.0)
+    )
 }
 
 /// The levels of the fixed-level questions: the last value plus these times the history's range.

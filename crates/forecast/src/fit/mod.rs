@@ -152,7 +152,7 @@ pub struct NoEstimate {
     pub points: usize,
     /// When the best-checked model does not reach the threshold but its 80 % band does: from the
     /// day the band's upper end reaches it, with an open late end (the level may be reached that
-    /// early, or not at all). While the history has not been slowing and the whole-history line
+    /// early, or not at all; one-sided, so the truth comes earlier about one time in five). While the history has not been slowing and the whole-history line
     /// reaches the level, it opens no later than the line's own 80 % interval (also when the band
     /// itself stays below). `None` when nothing was fitted, when neither reaches the level, or
     /// when the level lies further than noise goes (50 typical backtest errors) and the line does
