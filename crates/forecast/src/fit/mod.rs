@@ -317,20 +317,30 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
     let points = series.len();
     let last = *fits.values.last().unwrap_or(&0.0);
     let reached = last >= threshold;
-    let crossing = |f: &Fitted, q: &Quantiles, sign: f64| {
-        if reached { Some(0.0) } else { crossing_day(last, threshold, |h| f.band(fits.scale, h, q, sign)) }
+    let crossing_from = |f: &Fitted, q: &Quantiles, sign: f64, from: u32| {
+        if reached {
+            Some(0.0)
+        } else {
+            crossing_day(last, threshold, from, |h| f.band(fits.scale, h, q, sign))
+        }
     };
+    let crossing = |f: &Fitted, q: &Quantiles, sign: f64| crossing_from(f, q, sign, 1);
     // Two views of the day, and each interval holds both: where the value bands reach the level
     // (the upper one first: the early end), and the forecast `day` moved by the backtest's ratios
     // of true to forecast crossing days (the 95 % ratios at least [`TAIL_95_OVER_80`] times the
-    // 80 % ones on each side). `k`: 0 for the 80 % interval, 1 for the 95 % one; `open`: the
-    // one-sided quantiles of an interval without a late end.
-    let interval = |f: &Fitted, day: Option<f64>, k: usize, open: bool| {
+    // 80 % ones on each side). `k`: 0 for the 80 % interval, 1 for the 95 % one. `open`: the
+    // one-sided quantiles of an interval without a late end, given the day the two-sided band
+    // reached the level (the narrower band reaches it no earlier). Also returns the day the value
+    // band reached the level.
+    let interval = |f: &Fitted, day: Option<f64>, k: usize, open: Option<f64>| {
         let (q, coverages, tail) = match open {
-            false => ([&f.q80, &f.q95][k], [0.8, 0.95], TAIL_95_OVER_80),
-            true => ([&f.open80, &f.open95][k], [0.6, 0.9], ONE_SIDED_95_OVER_80),
+            None => ([&f.q80, &f.q95][k], [0.8, 0.95], TAIL_95_OVER_80),
+            Some(_) => ([&f.open80, &f.open95][k], [0.6, 0.9], ONE_SIDED_95_OVER_80),
         };
-        let mut i = Interval { low: crossing(f, q, 1.0)?, high: crossing(f, q, -1.0) };
+        let from = open.map_or(1, |band| band.max(1.0) as u32);
+        let band = crossing_from(f, q, 1.0, from)?;
+        // An open interval's late end is not looked for (up to ten years of days).
+        let mut i = Interval { low: band, high: if open.is_some() { None } else { crossing(f, q, -1.0) } };
         if let Some(day) = day.filter(|d| *d > 0.0) {
             // How many typical errors away the level is: far means the trend carries the series
             // there, and the crossing band's extrapolation is scaled down.
@@ -346,7 +356,7 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
                 i.high = i.high.map(|h| h.max(day * high.exp()));
             }
         }
-        Some(i)
+        Some((i, band))
     };
     // An interval without a late end (the lower band never reaches the level, or the day is
     // further than twice what the history could check) can only miss early, so its early end is
@@ -354,12 +364,12 @@ pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil,
     let intervals = |f: &Fitted, day: Option<f64>| {
         let unbounded = day.is_some_and(|d| d > 2.0 * f.q80.reach);
         let [i80, i95] = [0, 1].map(|k| {
-            let closed = interval(f, day, k, false)?;
+            let (closed, band) = interval(f, day, k, None)?;
             if !unbounded && closed.high.is_some() {
                 return Some(closed);
             }
             // Never earlier than the two-sided early end (the one-sided quantiles are narrower).
-            let low = interval(f, day, k, true)?.low.max(closed.low);
+            let low = interval(f, day, k, Some(band))?.0.low.max(closed.low);
             Some(Interval { low, high: None })
         });
         (i80.map(round_interval), i95.map(round_interval))
@@ -521,10 +531,10 @@ pub fn project(series: &[f64], days_ahead: &[u32]) -> Option<(Method, Vec<Band>)
 }
 
 /// The first day (fractional, linear between whole days) on which `at(day)` reaches `threshold`,
-/// starting from `last` at day 0, within the horizon.
-fn crossing_day(last: f64, threshold: f64, at: impl Fn(u32) -> f64) -> Option<f64> {
-    let mut previous = last;
-    for day in 1..=HORIZON_DAYS {
+/// starting from `last` at day 0, within the horizon; looked for from day `from` on (1: all).
+fn crossing_day(last: f64, threshold: f64, from: u32, at: impl Fn(u32) -> f64) -> Option<f64> {
+    let mut previous = if from > 1 { at(from - 1) } else { last };
+    for day in from.max(1)..=HORIZON_DAYS {
         let value = at(day);
         if value >= threshold {
             return Some(f64::from(day) - 1.0 + fraction_of_day(previous, value, threshold));

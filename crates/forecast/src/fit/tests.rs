@@ -206,7 +206,7 @@ fn a_flattening_model_does_not_delay_a_still_growing_series() {
 fn a_slowing_series_keeps_its_flattening_answer() {
     let series: Vec<f64> = (0..120).map(|d| 1_000.0 + 2_000.0 * (1.0 - 0.98f64.powi(d))).collect();
     let line = Model::fit(Method::Linear, &series).unwrap();
-    assert!(crossing_day(series[119], 3_100.0, |h| line.forecast(h)).is_some_and(|d| d < 15.0));
+    assert!(crossing_day(series[119], 3_100.0, 1, |h| line.forecast(h)).is_some_and(|d| d < 15.0));
     let none = days_until_threshold(&series, 3_100.0).unwrap_err();
     assert!(
         none.reason.contains("(DampedTrend) does not reach") && !none.reason.contains("line"),
