@@ -96,9 +96,10 @@ for _ in $(seq 1 60); do curl -sf localhost:8092/readyz >/dev/null && break; sle
 BASE=http://127.0.0.1:8092/api/v1/admin/platform-health
 # First request of a generation: the outlook (every metric's fits and backtests) is computed.
 curl -s -o /dev/null -w "first /forecast (computes the outlook) %{http_code} in %{time_total}s\n" -H "$AUTH" "$BASE/forecast?metric=total_products"
-# A level that is not configured is fitted on the spot: the uncached cost of one forecast.
+# A level that is not configured is asked of the outlook's kept fits: the uncached cost of one
+# forecast (intervals, no refit).
 for t in 1000001 1000002 1000003; do
-  curl -s -o /dev/null -w "/forecast at a new level (one fit, uncached) %{http_code} in %{time_total}s\n" -H "$AUTH" "$BASE/forecast?metric=total_products&threshold=$t"
+  curl -s -o /dev/null -w "/forecast at a new level (uncached, no refit) %{http_code} in %{time_total}s\n" -H "$AUTH" "$BASE/forecast?metric=total_products&threshold=$t"
 done
 for route in "forecast?metric=total_products" recommendations projections; do
   echo "== GET /$route, 64 connections ($(sqlite3 "$FDB" 'SELECT COUNT(*) FROM capacity_snapshot') snapshots)"

@@ -101,7 +101,8 @@ impl OutlookCache {
     }
 
     /// When `metric` of the history as of `now` reaches `threshold`: the outlook's forecast for a
-    /// configured level, else one fitted now on the blocking pool (a fit takes milliseconds).
+    /// configured level, else asked now, on the blocking pool, of the metric's series the outlook
+    /// keeps fitted (the intervals only: no refit).
     pub async fn forecast(
         &self,
         db: &impl ConnectionTrait,

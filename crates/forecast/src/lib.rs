@@ -40,7 +40,7 @@ pub mod trends;
 
 #[cfg(feature = "db")]
 pub use cache::OutlookCache;
-pub use fit::{Band, DaysUntil, Interval, Method, NoEstimate, days_until_threshold, project};
+pub use fit::{Band, DaysUntil, FittedHistory, Interval, Method, NoEstimate, days_until_threshold, project};
 pub use metric::{Metric, Snapshot, daily_series, series};
 pub use outlook::{
     HISTORY_DAYS, MetricForecast, Outlook, forecast_metric, history_days, resolve_metric, scenarios,

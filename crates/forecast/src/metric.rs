@@ -7,6 +7,8 @@ use health::ThresholdMetric;
 use serde::Serialize;
 use time::Date;
 
+use crate::fit::{FittedHistory, NoEstimate};
+
 /// One UTC day's capacity figures: seed 000's `CapacitySnapshot` plus merchants, images, image
 /// files and system averages.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -196,6 +198,12 @@ impl Metric {
 pub fn series(history: &[Snapshot], metric: Metric) -> Vec<f64> {
     let points: Vec<(Date, f64)> = history.iter().map(|s| (s.snapshot_date, metric.of(s))).collect();
     daily_series(&points)
+}
+
+/// Every metric's series in `history` fitted once (the costly part of its forecasts and
+/// projections), or why it could not be.
+pub(crate) fn fit_each(history: &[Snapshot]) -> Vec<(Metric, Result<FittedHistory, NoEstimate>)> {
+    Metric::ALL.into_iter().map(|metric| (metric, FittedHistory::new(&series(history, metric)))).collect()
 }
 
 /// One value per day from the first to the last of `points` (sorted by day); gaps filled by

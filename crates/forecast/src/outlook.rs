@@ -3,8 +3,8 @@
 use serde::Serialize;
 use time::{Date, Duration};
 
-use crate::fit::{DaysUntil, Interval, days_until_threshold};
-use crate::metric::{Metric, Snapshot, series};
+use crate::fit::{DaysUntil, FittedHistory, Interval, NoEstimate};
+use crate::metric::{Metric, Snapshot, fit_each, series};
 use crate::plan::Scenario;
 use crate::{Error, Result};
 
@@ -103,12 +103,22 @@ pub fn near_end_days(estimate: Option<&DaysUntil>, open_interval_80: Option<Inte
 
 /// When `metric` reaches `threshold`, from `history` (oldest first).
 pub fn forecast_metric(history: &[Snapshot], metric: Metric, threshold: f64) -> MetricForecast {
+    forecast_fitted(history, metric, threshold, &FittedHistory::new(&series(history, metric)))
+}
+
+/// [`forecast_metric`] from the metric's series in `history` already fitted.
+fn forecast_fitted(
+    history: &[Snapshot],
+    metric: Metric,
+    threshold: f64,
+    fitted: &std::result::Result<FittedHistory, NoEstimate>,
+) -> MetricForecast {
     let last = history.last().map(|s| (s.snapshot_date, metric.of(s)));
-    let (estimate, reason, open_interval_80) = match days_until_threshold(&series(history, metric), threshold)
-    {
-        Ok(estimate) => (Some(estimate), None, None),
-        Err(none) => (None, Some(none.reason), none.interval_80),
-    };
+    let (estimate, reason, open_interval_80) =
+        match fitted.as_ref().map_err(Clone::clone).and_then(|f| f.days_until(threshold)) {
+            Ok(estimate) => (Some(estimate), None, None),
+            Err(none) => (None, Some(none.reason), none.interval_80),
+        };
     let expected_date = estimate
         .as_ref()
         .zip(last)
@@ -138,18 +148,21 @@ pub struct Outlook {
     /// Every metric's 3/6/12-month projection (scenarios are added per request:
     /// [`crate::Projections::with_scenarios`]).
     pub projections: crate::Projections,
+    /// Every metric's series fitted once: a level that is not configured is asked of it.
+    fits: Vec<(Metric, std::result::Result<FittedHistory, NoEstimate>)>,
 }
 
 impl Outlook {
     /// Fits everything on `history` (oldest first) against the critical levels of `thresholds`.
     pub fn compute(history: Vec<Snapshot>, thresholds: &health::Thresholds) -> Outlook {
+        let fits = fit_each(&history);
         let forecasts = Metric::with_thresholds()
             .map(|(metric, watched)| {
-                (metric, forecast_metric(&history, metric, thresholds.levels(watched).critical))
+                (metric, asked(&history, &fits, metric, thresholds.levels(watched).critical))
             })
             .collect();
-        let projections = crate::projections(&history, Vec::new());
-        Outlook { history, forecasts, projections }
+        let projections = crate::projections::projections_of(&history, &fits, Vec::new());
+        Outlook { history, forecasts, projections, fits }
     }
 
     /// The snapshots of the last `days` days up to `today` (inclusive), oldest first.
@@ -160,16 +173,29 @@ impl Outlook {
     }
 
     /// When `metric` reaches `threshold`: the precomputed forecast when it is the configured
-    /// level, else fitted now.
+    /// level, else asked now of the metric's fitted series (no refit).
     pub fn forecast(&self, metric: Metric, threshold: f64) -> MetricForecast {
         match self.precomputed(metric, threshold) {
             Some(cached) => cached.clone(),
-            None => forecast_metric(&self.history, metric, threshold),
+            None => asked(&self.history, &self.fits, metric, threshold),
         }
     }
 
     /// The forecast of `metric` to `threshold` if it was computed with the outlook.
     pub fn precomputed(&self, metric: Metric, threshold: f64) -> Option<&MetricForecast> {
         self.forecasts.iter().find(|(m, f)| *m == metric && f.threshold == threshold).map(|(_, f)| f)
+    }
+}
+
+/// When `metric` reaches `threshold`, asked of its series among `fits` (fitted now if absent).
+fn asked(
+    history: &[Snapshot],
+    fits: &[(Metric, std::result::Result<FittedHistory, NoEstimate>)],
+    metric: Metric,
+    threshold: f64,
+) -> MetricForecast {
+    match fits.iter().find(|(m, _)| *m == metric) {
+        Some((_, fitted)) => forecast_fitted(history, metric, threshold, fitted),
+        None => forecast_metric(history, metric, threshold),
     }
 }

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use time::Date;
 
-use crate::fit::{Band, MIN_POINTS, Method, project};
-use crate::metric::{Metric, Snapshot, series};
+use crate::fit::{Band, FittedHistory, Method, NoEstimate};
+use crate::metric::{Metric, Snapshot, fit_each, series};
 use crate::plan::{PlannedMonth, Scenario, project_scenario, tier_and_cost};
 use crate::round;
 
@@ -77,16 +77,22 @@ impl Projections {
 
 /// Projections of `history` (oldest first) and `scenarios` from its latest snapshot.
 pub fn projections(history: &[Snapshot], scenarios: Vec<Scenario>) -> Projections {
+    projections_of(history, &fit_each(history), scenarios)
+}
+
+/// [`projections`] from the metrics' series already fitted ([`fit_each`]).
+pub(crate) fn projections_of(
+    history: &[Snapshot],
+    fits: &[(Metric, Result<FittedHistory, NoEstimate>)],
+    scenarios: Vec<Scenario>,
+) -> Projections {
     let latest = history.last();
     let (stores, products) = latest.map_or((0, 0), |s| (s.total_stores, s.total_products));
     let days: Vec<u32> = HORIZONS.iter().map(|(_, days)| *days).collect();
     let mut metrics = BTreeMap::new();
-    for metric in Metric::ALL {
-        let values = series(history, metric);
-        if values.len() < MIN_POINTS {
-            continue;
-        }
-        if let Some((method, bands)) = project(&values, &days) {
+    for (metric, fitted) in fits {
+        let (Ok(fitted), Some(&current)) = (fitted, series(history, *metric).last()) else { continue };
+        if let Some((method, bands)) = fitted.project(&days) {
             let months = HORIZONS
                 .iter()
                 .zip(bands)
@@ -97,10 +103,7 @@ pub fn projections(history: &[Snapshot], scenarios: Vec<Scenario>) -> Projection
                     )
                 })
                 .collect();
-            metrics.insert(
-                metric.name(),
-                MetricProjection { method, current: values[values.len() - 1], months },
-            );
+            metrics.insert(metric.name(), MetricProjection { method, current, months });
         }
     }
     let mut projected = Projections {

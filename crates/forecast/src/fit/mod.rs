@@ -186,6 +186,7 @@ impl Serialize for Band {
 }
 
 /// One fitted and backtested candidate.
+#[derive(Debug, Clone, PartialEq)]
 struct Fitted {
     method: Method,
     model: Model,
@@ -205,50 +206,58 @@ impl Fitted {
     }
 }
 
-/// The prepared history and its fitted candidates.
-struct Fits {
+/// A daily history with every candidate fitted and backtested (the costly part, milliseconds):
+/// ask it when any level comes ([`FittedHistory::days_until`]) and what it projects
+/// ([`FittedHistory::project`]) without fitting again. [`days_until_threshold`] and [`project`]
+/// fit and ask once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedHistory {
+    /// Observations given.
+    points: usize,
     values: Vec<f64>,
     scale: Scale,
     notes: Vec<String>,
     fits: Vec<Fitted>,
 }
 
-fn fit_all(series: &[f64]) -> Result<Fits, NoEstimate> {
-    let points = series.len();
-    if points < MIN_POINTS {
-        return Err(NoEstimate::without_interval(
-            format!("{points} daily snapshots; at least {MIN_POINTS} are needed"),
-            points,
-        ));
+impl FittedHistory {
+    /// Fits `series` (one value per day, oldest first, consecutive days; NaN for a missing day);
+    /// no estimate with fewer than [`MIN_POINTS`] values or when no model could be checked.
+    pub fn new(series: &[f64]) -> Result<FittedHistory, NoEstimate> {
+        let points = series.len();
+        if points < MIN_POINTS {
+            return Err(NoEstimate::without_interval(
+                format!("{points} daily snapshots; at least {MIN_POINTS} are needed"),
+                points,
+            ));
+        }
+        let prepared = clean::prepare(series);
+        let scale = Scale::of(&prepared.values);
+        let fits: Vec<Fitted> = Method::ALL
+            .iter()
+            .filter_map(|&method| {
+                let model = Model::fit(method, &prepared.values)?;
+                let backtest = Backtest::run(method, &model, &prepared.values, scale)?;
+                let q80 = backtest.quantiles(BAND_80)?;
+                // A few dozen errors cannot resolve a 95 % tail (the rank runs past the largest):
+                // at least the width a normal tail would have next to the 80 % band.
+                let q95 = backtest.quantiles(BAND_95)?.at_least(&q80, TAIL_95_OVER_80);
+                // One-sided: |error| at 2c − 1 leaves the whole 1 − c on the early side (symmetric
+                // errors).
+                let open80 = backtest.quantiles(2.0 * BAND_80 - 1.0)?;
+                let open95 = backtest.quantiles(2.0 * BAND_95 - 1.0)?.at_least(&open80, ONE_SIDED_95_OVER_80);
+                Some(Fitted { method, model, backtest, q80, q95, open80, open95 })
+            })
+            .collect();
+        if fits.is_empty() {
+            return Err(NoEstimate::without_interval(
+                format!("no model could be checked on {points} snapshots"),
+                points,
+            ));
+        }
+        Ok(FittedHistory { points, values: prepared.values, scale, notes: prepared.notes, fits })
     }
-    let prepared = clean::prepare(series);
-    let scale = Scale::of(&prepared.values);
-    let fits: Vec<Fitted> = Method::ALL
-        .iter()
-        .filter_map(|&method| {
-            let model = Model::fit(method, &prepared.values)?;
-            let backtest = Backtest::run(method, &model, &prepared.values, scale)?;
-            let q80 = backtest.quantiles(BAND_80)?;
-            // A few dozen errors cannot resolve a 95 % tail (the rank runs past the largest):
-            // at least the width a normal tail would have next to the 80 % band.
-            let q95 = backtest.quantiles(BAND_95)?.at_least(&q80, TAIL_95_OVER_80);
-            // One-sided: |error| at 2c − 1 leaves the whole 1 − c on the early side (symmetric
-            // errors).
-            let open80 = backtest.quantiles(2.0 * BAND_80 - 1.0)?;
-            let open95 = backtest.quantiles(2.0 * BAND_95 - 1.0)?.at_least(&open80, ONE_SIDED_95_OVER_80);
-            Some(Fitted { method, model, backtest, q80, q95, open80, open95 })
-        })
-        .collect();
-    if fits.is_empty() {
-        return Err(NoEstimate::without_interval(
-            format!("no model could be checked on {points} snapshots"),
-            points,
-        ));
-    }
-    Ok(Fits { values: prepared.values, scale, notes: prepared.notes, fits })
-}
 
-impl Fits {
     /// The longest horizon any candidate's backtest checked.
     fn reach(&self) -> f64 {
         self.fits.iter().map(|f| f.q80.reach).fold(1.0, f64::max)
@@ -313,221 +322,239 @@ impl Fits {
 /// Estimates when `series` (one value per day, oldest first, consecutive days; NaN for a missing
 /// day) reaches `threshold`.
 pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil, NoEstimate> {
-    let fits = fit_all(series)?;
-    let points = series.len();
-    let last = *fits.values.last().unwrap_or(&0.0);
-    let reached = last >= threshold;
-    let crossing_from = |f: &Fitted, q: &Quantiles, sign: f64, from: u32| {
-        if reached {
-            Some(0.0)
-        } else {
-            crossing_day(last, threshold, from, |h| f.band(fits.scale, h, q, sign))
-        }
-    };
-    let crossing = |f: &Fitted, q: &Quantiles, sign: f64| crossing_from(f, q, sign, 1);
-    // Two views of the day, and each interval holds both: where the value bands reach the level
-    // (the upper one first: the early end), and the forecast `day` moved by the backtest's ratios
-    // of true to forecast crossing days (the 95 % ratios at least [`TAIL_95_OVER_80`] times the
-    // 80 % ones on each side). `k`: 0 for the 80 % interval, 1 for the 95 % one. `open`: the
-    // one-sided quantiles of an interval without a late end, given the day the two-sided band
-    // reached the level (the narrower band reaches it no earlier). Also returns the day the value
-    // band reached the level.
-    let interval = |f: &Fitted, day: Option<f64>, k: usize, open: Option<f64>| {
-        let (q, coverages, tail) = match open {
-            None => ([&f.q80, &f.q95][k], [0.8, 0.95], TAIL_95_OVER_80),
-            Some(_) => ([&f.open80, &f.open95][k], [0.6, 0.9], ONE_SIDED_95_OVER_80),
-        };
-        let from = open.map_or(1, |band| band.max(1.0) as u32);
-        let band = crossing_from(f, q, 1.0, from)?;
-        // An open interval's late end is not looked for (up to ten years of days).
-        let mut i = Interval { low: band, high: if open.is_some() { None } else { crossing(f, q, -1.0) } };
-        if let Some(day) = day.filter(|d| *d > 0.0) {
-            // How many typical errors away the level is: far means the trend carries the series
-            // there, and the crossing band's extrapolation is scaled down.
-            let distance = fits.distance(f, last, threshold, day);
-            let widen = if distance > TREND_DRIVEN { TREND_DRIVEN / distance } else { 1.0 };
-            let ratios =
-                f.backtest.crossing_bands(day, widen, coverages).map(|[(low, high), (low95, high95)]| {
-                    [(low, high), (low95.min(tail * low), high95.max(tail * high))]
-                });
-            let spread = [MIN_SPREAD, TAIL_95_OVER_80 * MIN_SPREAD].map(|s| (-s, s));
-            for (low, high) in ratios.map(|r| r[k]).into_iter().chain([spread[k]]) {
-                i.low = i.low.min(day * low.exp());
-                i.high = i.high.map(|h| h.max(day * high.exp()));
-            }
-        }
-        Some((i, band))
-    };
-    // An interval without a late end (the lower band never reaches the level, or the day is
-    // further than twice what the history could check) can only miss early, so its early end is
-    // the one-sided quantile: "from day N" at 80 % holds 80 %, not 90 %.
-    let intervals = |f: &Fitted, day: Option<f64>| {
-        let unbounded = day.is_some_and(|d| d > 2.0 * f.q80.reach);
-        let [i80, i95] = [0, 1].map(|k| {
-            let (closed, band) = interval(f, day, k, None)?;
-            if !unbounded && closed.high.is_some() {
-                return Some(closed);
-            }
-            // Never earlier than the two-sided early end (the one-sided quantiles are narrower).
-            let low = interval(f, day, k, Some(band))?.0.low.max(closed.low);
-            Some(Interval { low, high: None })
-        });
-        (i80.map(round_interval), i95.map(round_interval))
-    };
-    let point_days: Vec<Option<f64>> = fits.fits.iter().map(|f| crossing(f, &f.q80, 0.0)).collect();
-    let horizon =
-        median(&point_days.iter().map(|d| d.unwrap_or(f64::from(HORIZON_DAYS))).collect::<Vec<_>>());
-    let (best, scored_at) = fits.best_at(horizon);
-    let candidates: Vec<Candidate> = fits
-        .fits
-        .iter()
-        .zip(&point_days)
-        .map(|(f, days)| {
-            let (interval_80, interval_95) = intervals(f, *days);
-            Candidate {
-                method: f.method,
-                backtest_error_percent: round(fits.scale.percent(f.backtest.error_near(scored_at)), 2),
-                days: days.map(|d| round(d, 1)),
-                interval_80,
-                interval_95,
-            }
-        })
-        .collect();
-    let chosen = &candidates[best];
-    let (Some(days), Some(interval_80), Some(interval_95)) =
-        (chosen.days, chosen.interval_80, chosen.interval_95)
-    else {
-        // The chosen model flattens below the level: it claims the growth stops. While the history
-        // has not been slowing, the whole-history line, which reaches the level, bounds how late
-        // the interval may open (a damped or adaptive model flattening after a dip in steady
-        // growth is the case).
-        let line = fits
-            .fits
-            .iter()
-            .zip(&candidates)
-            .find(|(f, c)| f.method == Method::Linear && c.days.is_some())
-            .filter(|(f, _)| fits.still_growing(&f.model))
-            .map(|(_, c)| c);
-        let bounded = |i: Option<Interval>, by: Option<Interval>| match (i, by) {
-            (Some(i), Some(by)) => Some(Interval { low: i.low.min(by.low), ..i }),
-            (i, by) => i.or(by),
-        };
-        let (interval_80, interval_95) = (
-            bounded(chosen.interval_80, line.and_then(|l| l.interval_80)),
-            bounded(chosen.interval_95, line.and_then(|l| l.interval_95)),
-        );
-        // Otherwise only noise could carry the series to a level its model never reaches; when
-        // the level is further than noise goes, the bands reaching it (far out, widened) mean
-        // nothing.
-        let f = &fits.fits[best];
-        let distance = fits.distance(f, last, threshold, f.q80.reach);
-        let beyond_noise = distance > BEYOND_NOISE && line.is_none();
-        let open = |i: Option<Interval>| i.filter(|_| !beyond_noise).map(|i| Interval { high: None, ..i });
-        let early = if beyond_noise {
-            Some(if distance.is_finite() {
-                format!(
-                    "; the level is {distance:.0} typical backtest errors away: only a change of trend would reach it"
-                )
-            } else {
-                "; the series is steady (no backtest error): only a change of trend would reach the level"
-                    .to_owned()
-            })
-        } else {
-            open(interval_80).map(|i| match line.and_then(|l| l.days) {
-                Some(d) => format!(
-                    "; the history has not been slowing, and the line through all of it reaches the level in {d:.0} days: the 80 % interval opens in {:.0} days",
-                    i.low
-                ),
-                None => format!("; its 80 % interval opens in {:.0} days", i.low),
-            })
-        };
-        return Err(NoEstimate {
-            reason: format!(
-                "the best-checked model ({:?}) does not reach {threshold} within {} years of the last {points} snapshots{}",
-                chosen.method,
-                HORIZON_DAYS / 365,
-                early.unwrap_or_default()
-            ),
-            points,
-            interval_80: open(interval_80),
-            interval_95: open(interval_95),
-        });
-    };
-    let mut notes = fits.notes.clone();
-    // Model uncertainty: candidates that backtest nearly as well (within twice the chosen one's
-    // error) but answer differently widen both intervals to their answers; not those whose errors
-    // are one-sided (plainly the wrong shape, as in the choice).
-    let limit = 2.0 * chosen.backtest_error_percent.abs().max(0.5);
-    let sided = fits.one_sided(scored_at);
-    let rivals: Vec<f64> = candidates
-        .iter()
-        .zip(&sided)
-        .filter(|(c, sided)| !**sided && c.backtest_error_percent.abs() <= limit)
-        .filter_map(|(c, _)| c.days)
-        .collect();
-    let widen = |i: Interval| Interval {
-        low: rivals.iter().copied().fold(i.low, f64::min),
-        high: i.high.map(|h| rivals.iter().copied().fold(h, f64::max)),
-    };
-    let (mut interval_80, mut interval_95) = (widen(interval_80), widen(interval_95));
-    // Further out than twice what the history could check, nothing bounds the late end.
-    let reach = fits.fits[best].q80.reach;
-    if !reached && days > 2.0 * reach {
-        (interval_80.high, interval_95.high) = (None, None);
-    }
-    if rivals.iter().any(|d| *d < interval_80.low + 0.05 || interval_80.high.is_some_and(|h| *d > h - 0.05)) {
-        notes.push(
-            "models that backtest nearly as well disagree; the intervals include their answers".to_owned(),
-        );
-    }
-    if !reached && interval_80.high.is_none_or(|h| h > reach) {
-        notes.push(format!(
-            "the history checks forecasts up to {reach:.0} days ahead; beyond, the interval is wider than its backtest shows"
-        ));
-    }
-    if chosen.backtest_error_percent.abs() > 50.0 {
-        notes.push(format!(
-            "erratic history: forecasts {scored_at:.0} days ahead were off by a median {:.0} % in the backtest; treat this as rough",
-            chosen.backtest_error_percent.abs()
-        ));
-    }
-    Ok(DaysUntil {
-        days,
-        interval_80,
-        interval_95,
-        method: chosen.method,
-        backtest_error_percent: chosen.backtest_error_percent,
-        scored_at_days: round(scored_at, 1),
-        calibrated_up_to_days: reach as u32,
-        points,
-        notes,
-        candidates,
-    })
+    FittedHistory::new(series)?.days_until(threshold)
 }
 
 /// The forecast `days_ahead` days after the last observation, for each of `days_ahead`, with its
 /// calibrated 80 % band (at least the forecast for e^±0.2 times the horizon: a pace 20 % off), by
 /// the candidate that backtests best near those horizons.
 pub fn project(series: &[f64], days_ahead: &[u32]) -> Option<(Method, Vec<Band>)> {
-    let fits = fit_all(series).ok()?;
-    let middle = median(&days_ahead.iter().map(|d| f64::from(*d)).collect::<Vec<_>>());
-    let (best, _) = fits.best_at(middle);
-    let f = &fits.fits[best];
-    let bands = days_ahead
-        .iter()
-        .map(|&h| {
-            let at = |h: u32, sign: f64| f.band(fits.scale, h.max(1), &f.q80, sign);
-            let (mut low, expected, mut high) = (at(h, -1.0), at(h, 0.0), at(h, 1.0));
-            // The floor of the crossing intervals, in values: the band holds what the forecast
-            // says for e^±MIN_SPREAD times the horizon (a pace 20 % off).
-            for scaled in [-MIN_SPREAD, MIN_SPREAD].map(|s| (f64::from(h) * s.exp()).round() as u32) {
-                let value = at(scaled, 0.0);
-                (low, high) = (low.min(value), high.max(value));
+    FittedHistory::new(series).ok()?.project(days_ahead)
+}
+
+impl FittedHistory {
+    /// When the history reaches `threshold` (see [`days_until_threshold`]).
+    pub fn days_until(&self, threshold: f64) -> Result<DaysUntil, NoEstimate> {
+        let fits = self;
+        let points = self.points;
+        let last = *fits.values.last().unwrap_or(&0.0);
+        let reached = last >= threshold;
+        let crossing_from = |f: &Fitted, q: &Quantiles, sign: f64, from: u32| {
+            if reached {
+                Some(0.0)
+            } else {
+                crossing_day(last, threshold, from, |h| f.band(fits.scale, h, q, sign))
             }
-            Band { low, expected, high }
+        };
+        let crossing = |f: &Fitted, q: &Quantiles, sign: f64| crossing_from(f, q, sign, 1);
+        // Two views of the day, and each interval holds both: where the value bands reach the level
+        // (the upper one first: the early end), and the forecast `day` moved by the backtest's ratios
+        // of true to forecast crossing days (the 95 % ratios at least [`TAIL_95_OVER_80`] times the
+        // 80 % ones on each side). `k`: 0 for the 80 % interval, 1 for the 95 % one. `open`: the
+        // one-sided quantiles of an interval without a late end, given the day the two-sided band
+        // reached the level (the narrower band reaches it no earlier). Also returns the day the value
+        // band reached the level.
+        let interval = |f: &Fitted, day: Option<f64>, k: usize, open: Option<f64>| {
+            let (q, coverages, tail) = match open {
+                None => ([&f.q80, &f.q95][k], [0.8, 0.95], TAIL_95_OVER_80),
+                Some(_) => ([&f.open80, &f.open95][k], [0.6, 0.9], ONE_SIDED_95_OVER_80),
+            };
+            let from = open.map_or(1, |band| band.max(1.0) as u32);
+            let band = crossing_from(f, q, 1.0, from)?;
+            // An open interval's late end is not looked for (up to ten years of days).
+            let mut i =
+                Interval { low: band, high: if open.is_some() { None } else { crossing(f, q, -1.0) } };
+            if let Some(day) = day.filter(|d| *d > 0.0) {
+                // How many typical errors away the level is: far means the trend carries the series
+                // there, and the crossing band's extrapolation is scaled down.
+                let distance = fits.distance(f, last, threshold, day);
+                let widen = if distance > TREND_DRIVEN { TREND_DRIVEN / distance } else { 1.0 };
+                let ratios =
+                    f.backtest.crossing_bands(day, widen, coverages).map(|[(low, high), (low95, high95)]| {
+                        [(low, high), (low95.min(tail * low), high95.max(tail * high))]
+                    });
+                let spread = [MIN_SPREAD, TAIL_95_OVER_80 * MIN_SPREAD].map(|s| (-s, s));
+                for (low, high) in ratios.map(|r| r[k]).into_iter().chain([spread[k]]) {
+                    i.low = i.low.min(day * low.exp());
+                    i.high = i.high.map(|h| h.max(day * high.exp()));
+                }
+            }
+            Some((i, band))
+        };
+        // An interval without a late end (the lower band never reaches the level, or the day is
+        // further than twice what the history could check) can only miss early, so its early end is
+        // the one-sided quantile: "from day N" at 80 % holds 80 %, not 90 %.
+        let intervals = |f: &Fitted, day: Option<f64>| {
+            let unbounded = day.is_some_and(|d| d > 2.0 * f.q80.reach);
+            let [i80, i95] = [0, 1].map(|k| {
+                let (closed, band) = interval(f, day, k, None)?;
+                if !unbounded && closed.high.is_some() {
+                    return Some(closed);
+                }
+                // Never earlier than the two-sided early end (the one-sided quantiles are narrower).
+                let low = interval(f, day, k, Some(band))?.0.low.max(closed.low);
+                Some(Interval { low, high: None })
+            });
+            (i80.map(round_interval), i95.map(round_interval))
+        };
+        let point_days: Vec<Option<f64>> = fits.fits.iter().map(|f| crossing(f, &f.q80, 0.0)).collect();
+        let horizon =
+            median(&point_days.iter().map(|d| d.unwrap_or(f64::from(HORIZON_DAYS))).collect::<Vec<_>>());
+        let (best, scored_at) = fits.best_at(horizon);
+        let candidates: Vec<Candidate> = fits
+            .fits
+            .iter()
+            .zip(&point_days)
+            .map(|(f, days)| {
+                let (interval_80, interval_95) = intervals(f, *days);
+                Candidate {
+                    method: f.method,
+                    backtest_error_percent: round(fits.scale.percent(f.backtest.error_near(scored_at)), 2),
+                    days: days.map(|d| round(d, 1)),
+                    interval_80,
+                    interval_95,
+                }
+            })
+            .collect();
+        let chosen = &candidates[best];
+        let (Some(days), Some(interval_80), Some(interval_95)) =
+            (chosen.days, chosen.interval_80, chosen.interval_95)
+        else {
+            // The chosen model flattens below the level: it claims the growth stops. While the history
+            // has not been slowing, the whole-history line, which reaches the level, bounds how late
+            // the interval may open (a damped or adaptive model flattening after a dip in steady
+            // growth is the case).
+            let line = fits
+                .fits
+                .iter()
+                .zip(&candidates)
+                .find(|(f, c)| f.method == Method::Linear && c.days.is_some())
+                .filter(|(f, _)| fits.still_growing(&f.model))
+                .map(|(_, c)| c);
+            let bounded = |i: Option<Interval>, by: Option<Interval>| match (i, by) {
+                (Some(i), Some(by)) => Some(Interval { low: i.low.min(by.low), ..i }),
+                (i, by) => i.or(by),
+            };
+            let (interval_80, interval_95) = (
+                bounded(chosen.interval_80, line.and_then(|l| l.interval_80)),
+                bounded(chosen.interval_95, line.and_then(|l| l.interval_95)),
+            );
+            // Otherwise only noise could carry the series to a level its model never reaches; when
+            // the level is further than noise goes, the bands reaching it (far out, widened) mean
+            // nothing.
+            let f = &fits.fits[best];
+            let distance = fits.distance(f, last, threshold, f.q80.reach);
+            let beyond_noise = distance > BEYOND_NOISE && line.is_none();
+            let open =
+                |i: Option<Interval>| i.filter(|_| !beyond_noise).map(|i| Interval { high: None, ..i });
+            let early = if beyond_noise {
+                Some(if distance.is_finite() {
+                    format!(
+                        "; the level is {distance:.0} typical backtest errors away: only a change of trend would reach it"
+                    )
+                } else {
+                    "; the series is steady (no backtest error): only a change of trend would reach the level"
+                        .to_owned()
+                })
+            } else {
+                open(interval_80).map(|i| match line.and_then(|l| l.days) {
+                Some(d) => format!(
+                    "; the history has not been slowing, and the line through all of it reaches the level in {d:.0} days: the 80 % interval opens in {:.0} days",
+                    i.low
+                ),
+                None => format!("; its 80 % interval opens in {:.0} days", i.low),
+            })
+            };
+            return Err(NoEstimate {
+                reason: format!(
+                    "the best-checked model ({:?}) does not reach {threshold} within {} years of the last {points} snapshots{}",
+                    chosen.method,
+                    HORIZON_DAYS / 365,
+                    early.unwrap_or_default()
+                ),
+                points,
+                interval_80: open(interval_80),
+                interval_95: open(interval_95),
+            });
+        };
+        let mut notes = fits.notes.clone();
+        // Model uncertainty: candidates that backtest nearly as well (within twice the chosen one's
+        // error) but answer differently widen both intervals to their answers; not those whose errors
+        // are one-sided (plainly the wrong shape, as in the choice).
+        let limit = 2.0 * chosen.backtest_error_percent.abs().max(0.5);
+        let sided = fits.one_sided(scored_at);
+        let rivals: Vec<f64> = candidates
+            .iter()
+            .zip(&sided)
+            .filter(|(c, sided)| !**sided && c.backtest_error_percent.abs() <= limit)
+            .filter_map(|(c, _)| c.days)
+            .collect();
+        let widen = |i: Interval| Interval {
+            low: rivals.iter().copied().fold(i.low, f64::min),
+            high: i.high.map(|h| rivals.iter().copied().fold(h, f64::max)),
+        };
+        let (mut interval_80, mut interval_95) = (widen(interval_80), widen(interval_95));
+        // Further out than twice what the history could check, nothing bounds the late end.
+        let reach = fits.fits[best].q80.reach;
+        if !reached && days > 2.0 * reach {
+            (interval_80.high, interval_95.high) = (None, None);
+        }
+        if rivals
+            .iter()
+            .any(|d| *d < interval_80.low + 0.05 || interval_80.high.is_some_and(|h| *d > h - 0.05))
+        {
+            notes.push(
+                "models that backtest nearly as well disagree; the intervals include their answers"
+                    .to_owned(),
+            );
+        }
+        if !reached && interval_80.high.is_none_or(|h| h > reach) {
+            notes.push(format!(
+            "the history checks forecasts up to {reach:.0} days ahead; beyond, the interval is wider than its backtest shows"
+        ));
+        }
+        if chosen.backtest_error_percent.abs() > 50.0 {
+            notes.push(format!(
+            "erratic history: forecasts {scored_at:.0} days ahead were off by a median {:.0} % in the backtest; treat this as rough",
+            chosen.backtest_error_percent.abs()
+        ));
+        }
+        Ok(DaysUntil {
+            days,
+            interval_80,
+            interval_95,
+            method: chosen.method,
+            backtest_error_percent: chosen.backtest_error_percent,
+            scored_at_days: round(scored_at, 1),
+            calibrated_up_to_days: reach as u32,
+            points,
+            notes,
+            candidates,
         })
-        .collect();
-    Some((f.method, bands))
+    }
+
+    /// The forecast for each of `days_ahead` (see [`project`]).
+    pub fn project(&self, days_ahead: &[u32]) -> Option<(Method, Vec<Band>)> {
+        let fits = self;
+        let middle = median(&days_ahead.iter().map(|d| f64::from(*d)).collect::<Vec<_>>());
+        let (best, _) = fits.best_at(middle);
+        let f = &fits.fits[best];
+        let bands = days_ahead
+            .iter()
+            .map(|&h| {
+                let at = |h: u32, sign: f64| f.band(fits.scale, h.max(1), &f.q80, sign);
+                let (mut low, expected, mut high) = (at(h, -1.0), at(h, 0.0), at(h, 1.0));
+                // The floor of the crossing intervals, in values: the band holds what the forecast
+                // says for e^±MIN_SPREAD times the horizon (a pace 20 % off).
+                for scaled in [-MIN_SPREAD, MIN_SPREAD].map(|s| (f64::from(h) * s.exp()).round() as u32) {
+                    let value = at(scaled, 0.0);
+                    (low, high) = (low.min(value), high.max(value));
+                }
+                Band { low, expected, high }
+            })
+            .collect();
+        Some((f.method, bands))
+    }
 }
 
 /// The first day (fractional, linear between whole days) on which `at(day)` reaches `threshold`,

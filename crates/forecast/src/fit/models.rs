@@ -32,7 +32,7 @@ pub const RECENT_DAYS: usize = 28;
 const SEASON: usize = 7;
 
 /// A fitted model.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Model {
     /// `start + slope × h`, exponentiated when `log`: the fitted slope from the last point's
     /// level (half the fitted line's end, half the observation, so neither a noisy last day nor a

@@ -152,6 +152,21 @@ fn open_intervals_hold_about_as_often_as_they_say() {
     assert!((0.88..=0.99).contains(&c95), "95 % open intervals held {c95:.2} of {}", cases[1]);
 }
 
+/// A history fitted once answers every level and projection as fitting it again would (the
+/// outlook asks levels that are not configured of the fits it keeps).
+#[test]
+fn a_fitted_history_answers_like_a_fresh_fit() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    let series: Vec<f64> =
+        (0..120).map(|d| 500.0 + 3.0 * f64::from(d) + rng.random_range(-20.0..20.0)).collect();
+    let fitted = FittedHistory::new(&series).unwrap();
+    for level in [400.0, 900.0, 1_500.0, 1e9] {
+        assert_eq!(fitted.days_until(level), days_until_threshold(&series, level), "{level}");
+    }
+    assert_eq!(fitted.project(&[91, 365]), project(&series, &[91, 365]));
+    assert!(FittedHistory::new(&series[..6]).unwrap_err().reason.contains("at least 7"));
+}
+
 #[test]
 fn too_few_points_or_no_growth_give_a_reason() {
     let short = days_until_threshold(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 100.0).unwrap_err();
