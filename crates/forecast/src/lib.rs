@@ -5,7 +5,8 @@
 //! - [`metric`]: [`Snapshot`] (a day's figures as plain values), the forecastable [`Metric`]s and
 //!   gap-filled daily series;
 //! - [`fit`]: days until a threshold from the daily history (linear, log-linear and damped-trend
-//!   fits chosen by backtest, with 80 %/95 % intervals), and projections;
+//!   fits chosen by backtest, with 80 %/95 % intervals), and projections; [`FittedHistory`] fits
+//!   a history once for many levels;
 //! - [`outlook`]: one metric's forecast against a level (`GET /forecast`), and the [`Outlook`]:
 //!   every forecast and projection of one history, computed once;
 //! - [`projections`]: 3/6/12-month projections and scenarios (`GET /projections`);
