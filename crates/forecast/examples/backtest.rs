@@ -375,10 +375,11 @@ fn mean_distance(rows: impl Iterator<Item = ([usize; 2], [usize; 2])>) -> String
 /// The levels of the fixed-level questions: the last value plus these times the history's range.
 const LEVELS: [f64; 4] = [0.1, 0.25, 0.5, 1.0];
 
-/// The open intervals of "no estimate" answers to fixed levels: (checkable cases, held) per
-/// interval, the cases reached within the longest horizon, how many the 80 % one held and how
-/// early it opened, and the answers without an interval (beyond noise, or not even the bands
-/// reach the level) and how many were reached within the longest horizon.
+/// The answers to fixed levels. Without an estimate: the open intervals' (checkable cases,
+/// held) per interval, the cases reached within the longest horizon, how many the 80 % one held
+/// and how early it opened, and the answers without an interval (beyond noise, or not even the
+/// bands reach the level) and how many were reached within the longest horizon. Answered: see
+/// the `answered` fields.
 #[derive(Default)]
 struct Open {
     cases: [usize; 2],
@@ -398,7 +399,8 @@ struct Open {
 }
 
 /// Asks, from the `window` points before each cut, when the series reaches each of [`LEVELS`],
-/// and checks the open intervals of the answers without an estimate against what happened.
+/// and checks the intervals of the answers (open ones without an estimate, and the answered
+/// ones) against what happened.
 fn open_intervals(series: &[f64], cuts: &[usize], window: usize) -> Open {
     let mut open = Open::default();
     for &cut in cuts {

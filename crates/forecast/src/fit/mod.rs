@@ -91,12 +91,16 @@ const ONE_SIDED: f64 = 0.5;
 /// Crossings further out than this many days are "beyond the horizon".
 pub const HORIZON_DAYS: u32 = 3_650;
 
-/// An interval of days from the last observation; `high` is `None` beyond [`HORIZON_DAYS`].
+/// An interval of days from the last observation. `high` is `None` (open: "from day `low`, or
+/// later, or never") when the lower error band does not reach the level within [`HORIZON_DAYS`]
+/// or the day lies further than twice what the history could check; such an interval can only
+/// miss early, so its `low` is one-sided (at 80 % the level comes earlier about one time in five;
+/// with a late end, about one in ten on each side).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Interval {
     /// Earliest plausible day.
     pub low: f64,
-    /// Latest plausible day.
+    /// Latest plausible day; `None`: open.
     pub high: Option<f64>,
 }
 
@@ -110,7 +114,8 @@ pub struct Candidate {
     pub backtest_error_percent: f64,
     /// Days from the last observation until its forecast reaches the threshold.
     pub days: Option<f64>,
-    /// 80 % interval of that day.
+    /// 80 % interval of that day (open further out than twice what the history could check, as
+    /// the answer's).
     pub interval_80: Option<Interval>,
     /// 95 % interval.
     pub interval_95: Option<Interval>,
@@ -320,7 +325,10 @@ impl FittedHistory {
 }
 
 /// Estimates when `series` (one value per day, oldest first, consecutive days; NaN for a missing
-/// day) reaches `threshold`.
+/// day) reaches `threshold` from below (0 days when its last value is already at or above it).
+/// [`NoEstimate`] with fewer than [`MIN_POINTS`] values, when no model could be checked, or when
+/// the best-checked model does not reach the level within [`HORIZON_DAYS`] (then perhaps with an
+/// open interval). Fits every candidate: to ask many levels of one history, see [`FittedHistory`].
 pub fn days_until_threshold(series: &[f64], threshold: f64) -> Result<DaysUntil, NoEstimate> {
     FittedHistory::new(series)?.days_until(threshold)
 }
@@ -351,9 +359,10 @@ impl FittedHistory {
         // (the upper one first: the early end), and the forecast `day` moved by the backtest's ratios
         // of true to forecast crossing days (the 95 % ratios at least [`TAIL_95_OVER_80`] times the
         // 80 % ones on each side). `k`: 0 for the 80 % interval, 1 for the 95 % one. `open`: the
-        // one-sided quantiles of an interval without a late end, given the day the two-sided band
-        // reached the level (the narrower band reaches it no earlier). Also returns the day the value
-        // band reached the level.
+        // one-sided quantiles of an interval without a late end, looked for from the day the
+        // two-sided band reached the level (the one-sided band is the narrower one in practice;
+        // the early end is kept no earlier than the two-sided one in any case). Also returns the
+        // day the value band reached the level.
         let interval = |f: &Fitted, day: Option<f64>, k: usize, open: Option<f64>| {
             let (q, coverages, tail) = match open {
                 None => ([&f.q80, &f.q95][k], [0.8, 0.95], TAIL_95_OVER_80),
@@ -392,7 +401,9 @@ impl FittedHistory {
                     return Some(closed);
                 }
                 // Never earlier than the two-sided early end (the one-sided quantiles are narrower).
-                let low = interval(f, day, k, Some(band))?.0.low.max(closed.low);
+                // (The two-sided end when the one-sided band never reaches the level.)
+                let low =
+                    interval(f, day, k, Some(band)).map_or(closed.low, |(open, _)| open.low.max(closed.low));
                 Some(Interval { low, high: None })
             });
             (i80.map(round_interval), i95.map(round_interval))
@@ -493,12 +504,9 @@ impl FittedHistory {
             low: rivals.iter().copied().fold(i.low, f64::min),
             high: i.high.map(|h| rivals.iter().copied().fold(h, f64::max)),
         };
-        let (mut interval_80, mut interval_95) = (widen(interval_80), widen(interval_95));
-        // Further out than twice what the history could check, nothing bounds the late end.
+        let (interval_80, interval_95) = (widen(interval_80), widen(interval_95));
+        // (Further out than twice what the history could check, the interval is already open.)
         let reach = fits.fits[best].q80.reach;
-        if !reached && days > 2.0 * reach {
-            (interval_80.high, interval_95.high) = (None, None);
-        }
         if rivals
             .iter()
             .any(|d| *d < interval_80.low + 0.05 || interval_80.high.is_some_and(|h| *d > h - 0.05))
