@@ -8,7 +8,7 @@ use serde::Serialize;
 use time::Date;
 
 use crate::fit::{Band, FittedHistory, Method, NoEstimate};
-use crate::metric::{Metric, Snapshot, fit_each, series};
+use crate::metric::{Metric, Snapshot, fit_each};
 use crate::plan::{PlannedMonth, Scenario, project_scenario, tier_and_cost};
 use crate::round;
 
@@ -91,7 +91,8 @@ pub(crate) fn projections_of(
     let days: Vec<u32> = HORIZONS.iter().map(|(_, days)| *days).collect();
     let mut metrics = BTreeMap::new();
     for (metric, fitted) in fits {
-        let (Ok(fitted), Some(&current)) = (fitted, series(history, *metric).last()) else { continue };
+        let (Ok(fitted), Some(latest)) = (fitted, latest) else { continue };
+        let current = metric.of(latest); // the series' last value
         if let Some((method, bands)) = fitted.project(&days) {
             let months = HORIZONS
                 .iter()

@@ -157,9 +157,9 @@ pub struct NoEstimate {
     pub points: usize,
     /// When the best-checked model does not reach the threshold but its 80 % band does: from the
     /// day the band's upper end reaches it, with an open late end (the level may be reached that
-    /// early, or not at all; one-sided, so the truth comes earlier about one time in five). While the history has not been slowing and the whole-history line
-    /// reaches the level, it opens no later than the line's own 80 % interval (also when the band
-    /// itself stays below). `None` when nothing was fitted, when neither reaches the level, or
+    /// early, or not at all; one-sided, so the truth comes earlier about one time in five). While
+    /// the history has not been slowing and the whole-history line reaches the level, it opens no
+    /// later than the line's own 80 % interval (also when the band itself stays below). `None` when nothing was fitted, when neither reaches the level, or
     /// when the level lies further than noise goes (50 typical backtest errors) and the line does
     /// not bound it.
     pub interval_80: Option<Interval>,
@@ -343,15 +343,14 @@ pub fn project(series: &[f64], days_ahead: &[u32]) -> Option<(Method, Vec<Band>)
 impl FittedHistory {
     /// When the history reaches `threshold` (see [`days_until_threshold`]).
     pub fn days_until(&self, threshold: f64) -> Result<DaysUntil, NoEstimate> {
-        let fits = self;
         let points = self.points;
-        let last = *fits.values.last().unwrap_or(&0.0);
+        let last = *self.values.last().unwrap_or(&0.0);
         let reached = last >= threshold;
         let crossing_from = |f: &Fitted, q: &Quantiles, sign: f64, from: u32| {
             if reached {
                 Some(0.0)
             } else {
-                crossing_day(last, threshold, from, |h| f.band(fits.scale, h, q, sign))
+                crossing_day(last, threshold, from, |h| f.band(self.scale, h, q, sign))
             }
         };
         let crossing = |f: &Fitted, q: &Quantiles, sign: f64| crossing_from(f, q, sign, 1);
@@ -376,7 +375,7 @@ impl FittedHistory {
             if let Some(day) = day.filter(|d| *d > 0.0) {
                 // How many typical errors away the level is: far means the trend carries the series
                 // there, and the crossing band's extrapolation is scaled down.
-                let distance = fits.distance(f, last, threshold, day);
+                let distance = self.distance(f, last, threshold, day);
                 let widen = if distance > TREND_DRIVEN { TREND_DRIVEN / distance } else { 1.0 };
                 let ratios =
                     f.backtest.crossing_bands(day, widen, coverages).map(|[(low, high), (low95, high95)]| {
@@ -408,11 +407,11 @@ impl FittedHistory {
             });
             (i80.map(round_interval), i95.map(round_interval))
         };
-        let point_days: Vec<Option<f64>> = fits.fits.iter().map(|f| crossing(f, &f.q80, 0.0)).collect();
+        let point_days: Vec<Option<f64>> = self.fits.iter().map(|f| crossing(f, &f.q80, 0.0)).collect();
         let horizon =
             median(&point_days.iter().map(|d| d.unwrap_or(f64::from(HORIZON_DAYS))).collect::<Vec<_>>());
-        let (best, scored_at) = fits.best_at(horizon);
-        let candidates: Vec<Candidate> = fits
+        let (best, scored_at) = self.best_at(horizon);
+        let candidates: Vec<Candidate> = self
             .fits
             .iter()
             .zip(&point_days)
@@ -420,7 +419,7 @@ impl FittedHistory {
                 let (interval_80, interval_95) = intervals(f, *days);
                 Candidate {
                     method: f.method,
-                    backtest_error_percent: round(fits.scale.percent(f.backtest.error_near(scored_at)), 2),
+                    backtest_error_percent: round(self.scale.percent(f.backtest.error_near(scored_at)), 2),
                     days: days.map(|d| round(d, 1)),
                     interval_80,
                     interval_95,
@@ -435,12 +434,12 @@ impl FittedHistory {
             // has not been slowing, the whole-history line, which reaches the level, bounds how late
             // the interval may open (a damped or adaptive model flattening after a dip in steady
             // growth is the case).
-            let line = fits
+            let line = self
                 .fits
                 .iter()
                 .zip(&candidates)
                 .find(|(f, c)| f.method == Method::Linear && c.days.is_some())
-                .filter(|(f, _)| fits.still_growing(&f.model))
+                .filter(|(f, _)| self.still_growing(&f.model))
                 .map(|(_, c)| c);
             let bounded = |i: Option<Interval>, by: Option<Interval>| match (i, by) {
                 (Some(i), Some(by)) => Some(Interval { low: i.low.min(by.low), ..i }),
@@ -453,8 +452,8 @@ impl FittedHistory {
             // Otherwise only noise could carry the series to a level its model never reaches; when
             // the level is further than noise goes, the bands reaching it (far out, widened) mean
             // nothing.
-            let f = &fits.fits[best];
-            let distance = fits.distance(f, last, threshold, f.q80.reach);
+            let f = &self.fits[best];
+            let distance = self.distance(f, last, threshold, f.q80.reach);
             let beyond_noise = distance > BEYOND_NOISE && line.is_none();
             let open =
                 |i: Option<Interval>| i.filter(|_| !beyond_noise).map(|i| Interval { high: None, ..i });
@@ -488,12 +487,12 @@ impl FittedHistory {
                 interval_95: open(interval_95),
             });
         };
-        let mut notes = fits.notes.clone();
+        let mut notes = self.notes.clone();
         // Model uncertainty: candidates that backtest nearly as well (within twice the chosen one's
         // error) but answer differently widen both intervals to their answers; not those whose errors
         // are one-sided (plainly the wrong shape, as in the choice).
         let limit = 2.0 * chosen.backtest_error_percent.abs().max(0.5);
-        let sided = fits.one_sided(scored_at);
+        let sided = self.one_sided(scored_at);
         let rivals: Vec<f64> = candidates
             .iter()
             .zip(&sided)
@@ -506,7 +505,7 @@ impl FittedHistory {
         };
         let (interval_80, interval_95) = (widen(interval_80), widen(interval_95));
         // (Further out than twice what the history could check, the interval is already open.)
-        let reach = fits.fits[best].q80.reach;
+        let reach = self.fits[best].q80.reach;
         if rivals
             .iter()
             .any(|d| *d < interval_80.low + 0.05 || interval_80.high.is_some_and(|h| *d > h - 0.05))
@@ -543,14 +542,13 @@ impl FittedHistory {
 
     /// The forecast for each of `days_ahead` (see [`project`]).
     pub fn project(&self, days_ahead: &[u32]) -> Option<(Method, Vec<Band>)> {
-        let fits = self;
         let middle = median(&days_ahead.iter().map(|d| f64::from(*d)).collect::<Vec<_>>());
-        let (best, _) = fits.best_at(middle);
-        let f = &fits.fits[best];
+        let (best, _) = self.best_at(middle);
+        let f = &self.fits[best];
         let bands = days_ahead
             .iter()
             .map(|&h| {
-                let at = |h: u32, sign: f64| f.band(fits.scale, h.max(1), &f.q80, sign);
+                let at = |h: u32, sign: f64| f.band(self.scale, h.max(1), &f.q80, sign);
                 let (mut low, expected, mut high) = (at(h, -1.0), at(h, 0.0), at(h, 1.0));
                 // The floor of the crossing intervals, in values: the band holds what the forecast
                 // says for e^±MIN_SPREAD times the horizon (a pace 20 % off).
