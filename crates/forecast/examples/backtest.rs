@@ -414,11 +414,13 @@ fn open_intervals(series: &[f64], cuts: &[usize], window: usize) -> Open {
             continue;
         }
         let future = &series[cut..];
+        // One fit of the history for all its levels.
+        let fitted = forecast::FittedHistory::new(history);
         for k in LEVELS {
             let level = last + k * (high - low);
             let truth = first_day(future, level);
             let within = truth.is_some_and(|t| t <= HORIZONS[3] as f64);
-            let none = match forecast::days_until_threshold(history, level) {
+            let none = match fitted.as_ref().map_err(Clone::clone).and_then(|f| f.days_until(level)) {
                 Ok(answer) => {
                     for (i, interval) in [answer.interval_80, answer.interval_95].into_iter().enumerate() {
                         // Held: reached within the interval; never reached (as far as the series
